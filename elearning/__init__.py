@@ -1,0 +1,95 @@
+"""Relais: training on intimate partner violence for the people who look after well-being at work."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from elearning.config import Config, config_for_environment
+from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    """Create and configure the Relais application."""
+    app = Flask(__name__, instance_relative_config=True)
+    config_class = config_class or config_for_environment()
+    app.config.update(config_class.from_environment(Path(app.instance_path)))
+    app.config["ENV_NAME"] = config_class.ENV_NAME
+    app.config.update(overrides)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_errorhandlers(app)
+    _register_commands(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from elearning import i18n, mail, models  # noqa: F401 (models: every table registered)
+    from elearning.accounts.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    with app.app_context():
+        _configure_sqlite(app)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Turn on WAL and a busy timeout on every SQLite connection, so several workers can share the file."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from elearning.accounts.views import bp as accounts_bp
+    from elearning.main.views import bp as main_bp
+
+    for blueprint in (main_bp, accounts_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_errorhandlers(app: Flask) -> None:
+    from elearning import errors, security
+
+    errors.register(app)
+    security.register(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from elearning import cli
+
+    cli.register(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from elearning import templating
+
+    templating.register(app)

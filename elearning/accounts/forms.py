@@ -1,0 +1,80 @@
+"""Account forms: registration, login, password reset, profile."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from elearning.accounts.models import JobRole
+
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password123", "1234567890", "12345678910", "qwertyuiop", "azertyuiop",
+    "iloveyou12", "motdepasse", "wachtwoord", "welcome123", "letmein123", "0123456789", "abcdefghij",
+})
+
+JOB_ROLE_LABELS = {
+    JobRole.HR_MANAGER: _l("HR manager"),
+    JobRole.PREVENTION_ADVISER: _l("Prevention adviser (internal service)"),
+    JobRole.CPBW_MEMBER: _l("Member of the Committee for Prevention and Protection at Work"),
+    JobRole.EXTERNAL_PREVENTION: _l("External prevention service"),
+    JobRole.CONTACT_PERSON: _l("Contact person for partner violence"),
+    JobRole.MANAGER: _l("Manager"),
+    JobRole.OTHER: _l("Other"),
+}
+LANGUAGE_CHOICES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+
+
+def job_role_choices() -> list[tuple[str, str]]:
+    return [(role.value, label) for role, label in JOB_ROLE_LABELS.items()]
+
+
+def strong_password(form, field) -> None:
+    """Refuse short, common or one-character passwords."""
+    value = field.data or ""
+    if len(value) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if value.lower() in COMMON_PASSWORDS or len(set(value)) < 4:
+        raise ValidationError(_l("This password is too easy to guess. Choose another one."))
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField(_l("Full name as it should appear on your certificate"),
+                            validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), strong_password],
+                             description=_l("At least 10 characters."))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    job_role = SelectField(_l("Job role"), choices=job_role_choices)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), strong_password],
+                             description=_l("At least 10 characters."))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name as it should appear on your certificate"),
+                            validators=[DataRequired(), Length(max=200)])
+    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    job_role = SelectField(_l("Job role"), choices=job_role_choices)

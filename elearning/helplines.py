@@ -1,0 +1,39 @@
+"""Help services from courses/helplines.yaml, read once per process (the file ships with the code)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+
+@lru_cache(maxsize=4)
+def load_helplines(path: str) -> tuple[dict, ...]:
+    """Return the help services listed in the YAML file at `path`."""
+    file = Path(path)
+    if not file.exists():
+        return ()
+    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    return tuple(data.get("services", []))
+
+
+def localised(services: tuple[dict, ...], language: str, *, footer_only: bool = False) -> list[dict]:
+    """Return the services with their texts in `language`."""
+    rows = []
+    for service in services:
+        if footer_only and not service.get("footer"):
+            continue
+        rows.append({
+            "id": service["id"],
+            "number": service["number"],
+            "tel": "".join(ch for ch in service["number"].split("/")[0] if ch.isdigit()),
+            "name": service["name"][language],
+            "hours": service["hours"][language],
+            "description": service["description"][language],
+            "emergency": bool(service.get("emergency")),
+            "verify": bool(service.get("verify")),
+            "source": service.get("source"),
+            "last_checked": service.get("last_checked"),
+        })
+    return rows
