@@ -84,7 +84,7 @@ def create_user(db):
     def _create(email=None, password=PASSWORD, *, full_name=None, language="en", job_role="hr_manager",
                 organisation=None, is_employer_admin=False, is_platform_admin=False, confirmed=True):
         n = next(counter)
-        email = email or f"user{n}@example.test"
+        email = email or f"user{n}@example.com"
         user = User(email=email, full_name=full_name or f"User {n}", language=language, job_role=job_role,
                     is_platform_admin=is_platform_admin, email_confirmed_at=utcnow() if confirmed else None)
         user.set_password(password)

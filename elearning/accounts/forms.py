@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from elearning.accounts.models import JobRole
@@ -24,11 +24,12 @@ JOB_ROLE_LABELS = {
     JobRole.MANAGER: _l("Manager"),
     JobRole.OTHER: _l("Other"),
 }
-LANGUAGE_CHOICES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice(code, name, render_kw={"lang": code})
+                    for code, name in (("nl", "Nederlands"), ("fr", "Français"), ("en", "English"))]
 
 
-def job_role_choices() -> list[tuple[str, str]]:
-    return [(role.value, label) for role, label in JOB_ROLE_LABELS.items()]
+def job_role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in JOB_ROLE_LABELS.items()]
 
 
 def strong_password(form, field) -> None:

@@ -1,0 +1,205 @@
+"""Registration, activation, login, logout, password reset and change, profile."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from elearning.accounts import services
+from elearning.accounts.models import User
+from tests.conftest import PASSWORD
+
+VALID = {"full_name": "Zoë Wójcik-Ağaoğlu", "email": "zoe@example.com", "password": "a long passphrase",
+         "confirm": "a long passphrase", "language": "fr", "job_role": "hr_manager"}
+
+
+def _link(message):
+    return re.search(r"https?://\S+", message.body).group(0).replace("http://localhost", "")
+
+
+def test_register_activate_and_login(client, db, outbox):
+    response = client.post("/account/register", data=VALID)
+    assert response.status_code == 200
+    assert b"zoe@example.com" in response.data
+    user = db.session.scalar(sa.select(User).where(User.email == "zoe@example.com"))
+    assert user.full_name == "Zoë Wójcik-Ağaoğlu" and user.email_confirmed_at is None
+    assert user.password_hash.startswith("scrypt:") and "a long passphrase" not in user.password_hash
+    assert len(outbox) == 1 and outbox[0].to == "zoe@example.com"
+    assert "Relais" in outbox[0].subject and "violence" not in outbox[0].subject.lower()
+
+    response = client.post("/account/login", data={"email": "zoe@example.com", "password": "a long passphrase"})
+    assert b"activate" in response.data  # not yet active: told, and a new link is sent
+    assert len(outbox) == 2
+
+    response = client.get(_link(outbox[0]))
+    assert response.status_code == 302
+    assert db.session.get(User, user.id).email_confirmed_at is not None
+    assert client.get("/account/profile").status_code == 200
+
+
+def test_registration_email_is_in_the_chosen_language(client, outbox):
+    client.post("/account/register", data=VALID)
+    assert "Bonjour" in outbox[0].body
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("full_name", "", b"This field is required"),
+    ("email", "", b"This field is required"),
+    ("email", "not-an-email", b"Invalid email address"),
+    ("password", "short", b"at least 10 characters"),
+    ("password", "password123", b"too easy to guess"),
+    ("confirm", "something else entirely", b"do not match"),
+    ("language", "de", b"Not a valid choice"),
+    ("job_role", "astronaut", b"Not a valid choice"),
+])
+def test_register_rejects_bad_input_beside_the_field(client, db, field, value, message):
+    data = dict(VALID, **{field: value})
+    if field == "password":
+        data["confirm"] = value
+    response = client.post("/account/register", data=data)
+    assert response.status_code == 200
+    assert message in response.data
+    assert b'aria-invalid="true"' in response.data
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_duplicate_registration_looks_the_same_and_warns_the_owner(client, create_user, outbox, db):
+    create_user("zoe@example.com")
+    fresh = client.post("/account/register", data=dict(VALID, email="new@example.com"))
+    duplicate = client.post("/account/register", data=dict(VALID, email="ZOE@example.com"))
+    assert duplicate.status_code == fresh.status_code == 200
+    assert duplicate.data.replace(b"zoe@example.com", b"X").replace(b"ZOE@example.com", b"X") == \
+        fresh.data.replace(b"new@example.com", b"X")
+    assert outbox[-1].to == "zoe@example.com" and "already has one" in outbox[-1].body
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+
+def test_login_with_wrong_password_or_unknown_email_says_the_same(client, create_user):
+    create_user("known@example.com")
+    wrong = client.post("/account/login", data={"email": "known@example.com", "password": "wrong password!"})
+    unknown = client.post("/account/login", data={"email": "ghost@example.com", "password": "wrong password!"})
+    assert wrong.status_code == unknown.status_code == 200
+    assert b"The email address or password is not right." in wrong.data
+    assert wrong.data.replace(b"known", b"X") == unknown.data.replace(b"ghost", b"X")
+
+
+@pytest.mark.parametrize("data", [{"email": "", "password": ""}, {"email": "a@b.com", "password": ""}])
+def test_login_with_empty_fields_shows_errors(client, data):
+    response = client.post("/account/login", data=data)
+    assert b"This field is required" in response.data
+
+
+def test_login_and_logout(client, create_user, auth):
+    create_user("amal@example.com")
+    assert auth.login("amal@example.com").status_code == 302
+    assert client.get("/account/profile").status_code == 200
+    auth.logout()
+    assert client.get("/account/profile").status_code == 302
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/account/profile", "/account/profile"),
+    ("https://evil.example/phish", "/"),
+    ("//evil.example/phish", "/"),
+    ("/\\evil.example", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_login_only_follows_local_next(client, create_user, target, expected):
+    create_user("amal@example.com")
+    response = client.post("/account/login", query_string={"next": target},
+                           data={"email": "amal@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+
+
+def test_password_reset_is_single_use(client, create_user, outbox, db):
+    user = create_user("reset@example.com")
+    response = client.post("/account/forgot-password", data={"email": "reset@example.com"})
+    assert response.status_code == 200
+    link = _link(outbox[-1])
+    assert client.get(link).status_code == 200
+    response = client.post(link, data={"password": "brand new secret", "confirm": "brand new secret"})
+    assert response.status_code == 302
+    assert db.session.get(User, user.id).check_password("brand new secret")
+    again = client.post(link, data={"password": "another new secret", "confirm": "another new secret"})
+    assert again.status_code == 400
+    assert db.session.get(User, user.id).check_password("brand new secret")
+
+
+def test_password_reset_for_unknown_email_says_the_same_and_sends_nothing(client, create_user, outbox):
+    create_user("reset@example.com")
+    known = client.post("/account/forgot-password", data={"email": "reset@example.com"})
+    unknown = client.post("/account/forgot-password", data={"email": "nobody@example.com"})
+    assert known.data.replace(b"reset", b"X") == unknown.data.replace(b"nobody", b"X")
+    assert len(outbox) == 1
+
+
+@pytest.mark.settings(PASSWORD_RESET_MAX_AGE=-1)
+def test_expired_reset_token_is_refused(client, create_user, outbox):
+    create_user("reset@example.com")
+    client.post("/account/forgot-password", data={"email": "reset@example.com"})
+    assert client.get(_link(outbox[-1])).status_code == 400
+
+
+@pytest.mark.parametrize("token", ["garbage", "a.b.c", "eyJ1aWQiOjF9.x.y"])
+def test_tampered_reset_token_is_refused(client, token):
+    response = client.get(f"/account/reset-password/{token}")
+    assert response.status_code == 400
+    assert b"This link no longer works" in response.data
+
+
+def test_reset_token_for_another_secret_is_refused(app, client, create_user):
+    user = create_user("reset@example.com")
+    app.config["SECRET_KEY"] = "other"
+    token = services.make_reset_token(user)
+    app.config["SECRET_KEY"] = "test-secret-key"
+    assert client.get(f"/account/reset-password/{token}").status_code == 400
+
+
+def test_change_password_needs_the_current_one(client, create_user, auth, db):
+    user = create_user("amal@example.com")
+    auth.login("amal@example.com")
+    bad = client.post("/account/password", data={"current_password": "nope nope nope", "password": "new secret phrase",
+                                                 "confirm": "new secret phrase"})
+    assert b"This is not your current password." in bad.data
+    good = client.post("/account/password", data={"current_password": PASSWORD, "password": "new secret phrase",
+                                                  "confirm": "new secret phrase"})
+    assert good.status_code == 302
+    assert db.session.get(User, user.id).check_password("new secret phrase")
+
+
+def test_edit_profile(client, create_user, auth, db):
+    user = create_user("amal@example.com")
+    auth.login("amal@example.com")
+    response = client.post("/account/profile", data={"full_name": "Amal Østergård", "language": "nl",
+                                                     "job_role": "cpbw_member"})
+    assert response.status_code == 302
+    user = db.session.get(User, user.id)
+    assert (user.full_name, user.language, user.job_role) == ("Amal Østergård", "nl", "cpbw_member")
+    assert b'lang="nl"' in client.get("/account/profile").data
+
+
+def test_profile_rejects_empty_name(client, create_user, auth):
+    create_user("amal@example.com")
+    auth.login("amal@example.com")
+    response = client.post("/account/profile", data={"full_name": "", "language": "nl", "job_role": "other"})
+    assert response.status_code == 200 and b"This field is required" in response.data
+
+
+def test_create_admin_command(runner, db):
+    result = runner.invoke(args=["users", "create-admin", "root@example.com", "--password", "a strong secret"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "root@example.com"))
+    assert user.is_platform_admin and user.check_password("a strong secret")
+    short = runner.invoke(args=["users", "create-admin", "x@example.com", "--password", "short"])
+    assert short.exit_code != 0
+
+
+@pytest.mark.settings(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+def test_login_is_rate_limited(client, create_user):
+    create_user("amal@example.com")
+    for _ in range(3):
+        assert client.post("/account/login", data={"email": "amal@example.com", "password": "bad one!!"}).status_code == 200
+    response = client.post("/account/login", data={"email": "amal@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert b"Too many attempts" in response.data
