@@ -36,11 +36,11 @@ run: check-system translations
 	PORT=$(PORT) $(BIN)/python run.py
 
 test: check-system translations
-	$(BIN)/python scripts/ensure_chromium.py
+	$(BIN)/python scripts/ensure_system_packages.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 e2e: check-system translations
-	$(BIN)/python scripts/ensure_chromium.py
+	$(BIN)/python scripts/ensure_system_packages.py
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
