@@ -1,0 +1,110 @@
+"""Pure pieces of the course format: YAML lines, Markdown rendering, sanitising and SVG checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from elearning.content.assets import check_svg
+from elearning.content.lessons import parse_lesson
+from elearning.content.markdown import helplines_html, render_markdown, sanitise
+from elearning.content.problems import Problems
+from elearning.content.yamlfile import read_yaml
+
+
+def collect():
+    problems = Problems()
+    return problems, problems.for_file("file")
+
+
+def test_yaml_values_keep_the_lines_of_their_keys_and_items():
+    problems, report = collect()
+
+    data = read_yaml("title:\n  nl: a\n  fr: b\nitems:\n  - one\n  - two\n", report)
+
+    assert (data.line_of("title"), data["title"].line_of("fr"), data.line_of("missing")) == (1, 3, 1)
+    assert data["items"].item_lines == [5, 6]
+    assert problems.items == []
+
+
+def test_sanitise_keeps_the_allowlist_only():
+    html = sanitise('<p onclick="x()">Hi <a href="javascript:alert(1)">x</a> <a href="https://example.org">y</a>'
+                    '<iframe src="https://example.org"></iframe><script>alert(1)</script></p><aside class="case evil">'
+                    "z</aside>")
+
+    assert html == ('<p>Hi <a rel="noopener noreferrer">x</a> <a href="https://example.org" '
+                    'rel="noopener noreferrer">y</a></p><aside class="case">z</aside>')
+
+
+def test_render_markdown_handles_tables_and_drops_raw_html():
+    html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n<div>raw</div>\n\nText <em>x</em>", "en")
+
+    assert "<table>" in html and "<td>1</td>" in html
+    assert "raw" not in html and "<em>" not in html
+    assert "style" not in html
+
+
+def test_helplines_html_escapes_texts():
+    services = [{"number": "0800 30 030", "name": {"en": "A <b>line</b>"}, "hours": {"en": "24/7"},
+                 "description": {"en": "Free & anonymous"}}]
+
+    html = helplines_html(services, "en")
+
+    assert '<a href="tel:080030030">0800 30 030</a>' in html
+    assert "A &lt;b&gt;line&lt;/b&gt; (24/7): Free &amp; anonymous" in html
+
+
+def test_a_lesson_is_split_into_pages_at_each_level_two_heading():
+    problems, report = collect()
+
+    lesson = parse_lesson("## One\n\nFirst.\n\n### Part\n\nMore.\n\n## Two *b*\n\nSecond.\n", "en", set(), report)
+
+    assert [(page.title, page.line) for page in lesson.pages] == [("One", 1), ("Two b", 9)]
+    assert problems.items == []
+    rendered = lesson.render({}, str, [])
+    assert rendered[0] == ("One", "<p>First.</p>\n<h3>Part</h3>\n<p>More.</p>\n")
+
+
+def test_a_lesson_with_more_than_ten_pages_is_a_problem():
+    problems, report = collect()
+
+    parse_lesson("".join(f"## Page {n}\n\nText.\n\n" for n in range(11)), "en", set(), report)
+
+    assert [(p.line, p.message) for p in problems.items] == [(41, "a lesson has at most 10 pages, this one has 11")]
+
+
+def test_markers_inside_links_and_code_are_left_alone():
+    problems, report = collect()
+
+    lesson = parse_lesson("## A\n\nSee `[9]` and [the [1] list](https://example.org) [1].\n\n## Sources\n\n"
+                          "1. A source.\n", "en", set(), report)
+
+    html = lesson.render({}, str, [])[0][1]
+    assert problems.items == []
+    assert "<code>[9]</code>" in html
+    assert html.count("#source-1") == 1
+
+
+@pytest.mark.parametrize("svg", [
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><use href="#a"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(#grad)"/><use xlink:href="#b"/></svg>',
+])
+def test_svg_internal_references_are_fine(svg):
+    problems, report = collect()
+
+    check_svg(svg.encode(), report)
+
+    assert problems.items == []
+
+
+@pytest.mark.parametrize(("svg", "message"), [
+    ("<svg>\n<SCRIPT>x</SCRIPT></svg>", "<script>"),
+    ('<svg>\n<a xlink:href="javascript:alert(1)">x</a></svg>', "external reference 'javascript:alert(1)'"),
+    ("<svg>\n<style>@import 'https://example.org/a.css';</style></svg>", "@import"),
+    ('<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<svg>&x;</svg>', "external entity"),
+])
+def test_svg_dangers_are_reported(svg, message):
+    problems, report = collect()
+
+    check_svg(svg.encode(), report)
+
+    assert any(message in p.message for p in problems.items), problems.items

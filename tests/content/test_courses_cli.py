@@ -1,0 +1,81 @@
+"""flask courses check|load, and the course loading the dev server does at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from elearning.cli import prepare_database
+from elearning.content.models import Course, CourseVersion
+
+FIXTURE_COURSES = str(Path(__file__).resolve().parent.parent / "fixtures" / "courses")
+
+
+def test_check_prints_a_summary_and_exits_0_when_valid(runner):
+    result = runner.invoke(args=["courses", "check", FIXTURE_COURSES])
+
+    assert result.exit_code == 0
+    assert result.output == "1 course, 2 modules, 11 questions, 3 languages: valid\n"
+
+
+@pytest.mark.settings(COURSES_PATH=FIXTURE_COURSES)
+def test_check_uses_the_configured_courses_path_by_default(runner):
+    result = runner.invoke(args=["courses", "check"])
+
+    assert (result.exit_code, result.output) == (0, "1 course, 2 modules, 11 questions, 3 languages: valid\n")
+
+
+def test_check_prints_every_problem_and_exits_1(runner, files):
+    files.replace("course.yaml", "format: 1", "format: 2")
+    files.replace("m2-practice/module.yaml", "pass_mark: 80", "pass_mark: 0")
+
+    result = runner.invoke(args=["courses", "check", str(files.root)])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "courses/demo-course/course.yaml:1: format version must be 1, not 2",
+        "courses/demo-course/m2-practice/module.yaml:7: 'pass_mark' in module.yaml must be between 1 and 100, not 0",
+        "2 problems in 2 files",
+    ]
+
+
+def test_load_commits_and_says_what_it_did(runner, db, courses):
+    first = runner.invoke(args=["courses", "load", str(courses)])
+    second = runner.invoke(args=["courses", "load", str(courses)])
+
+    assert (first.exit_code, first.output) == (0, "demo-course: loaded as a new version (version 1)\n")
+    assert (second.exit_code, second.output) == (0, "demo-course: unchanged (version 1)\n")
+    db.session.rollback()  # what was committed stays
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseVersion)) == 1
+
+
+def test_load_writes_nothing_and_exits_1_when_invalid(runner, db, files):
+    files.delete("m1-basics/quiz.yaml")
+
+    result = runner.invoke(args=["courses", "load", str(files.root)])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == ["courses/demo-course/m1-basics/quiz.yaml:1: missing file quiz.yaml",
+                                          "1 problem in 1 file", "Nothing was loaded."]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 0
+
+
+@pytest.mark.settings(COURSES_PATH=FIXTURE_COURSES)
+def test_prepare_database_loads_the_courses(app, db):
+    prepare_database(app)
+    db.session.rollback()
+
+    course = db.session.scalar(sa.select(Course))
+    assert (course.slug, course.current_version.number) == ("demo-course", 1)
+
+
+def test_prepare_database_reports_invalid_courses_and_goes_on(app, db, files, capsys):
+    files.replace("course.yaml", "format: 1", "format: 2")
+    app.config["COURSES_PATH"] = str(files.root)
+
+    prepare_database(app)
+
+    assert "course.yaml:1: format version must be 1, not 2" in capsys.readouterr().err
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 0
