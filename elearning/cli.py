@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 from elearning.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
+courses_cli = AppGroup("courses", help="Check and load the course files.")
 
 
 @users_cli.command("create-admin")
@@ -45,11 +47,64 @@ def demo_command() -> None:
         click.echo("The database already has users; no demo data added.")
 
 
+def _courses_path(path: Path | None) -> Path:
+    return path or Path(current_app.config["COURSES_PATH"])
+
+
+def _echo_problems(problems: list) -> None:
+    for problem in problems:
+        click.echo(str(problem))
+    files = len({problem.path for problem in problems})
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {files} file{'s' if files != 1 else ''}")
+
+
+@courses_cli.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def check_courses_command(path: Path | None) -> None:
+    """Check every course file and print each problem as file:line: message."""
+    from elearning.content import check_courses
+
+    result = check_courses(_courses_path(path))
+    if result.problems:
+        _echo_problems(result.problems)
+        raise SystemExit(1)
+    click.echo(f"{result.summary}: valid")
+
+
+@courses_cli.command("load")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def load_courses_command(path: Path | None) -> None:
+    """Check the course files and load new or changed courses in one transaction."""
+    from elearning.content import CourseInvalid, load_courses
+
+    try:
+        reports = load_courses(_courses_path(path))
+    except CourseInvalid as error:
+        db.session.rollback()
+        _echo_problems(error.problems)
+        click.echo("Nothing was loaded.")
+        raise SystemExit(1) from None
+    db.session.commit()
+    for report in reports:
+        state = "loaded as a new version" if report.created else "unchanged"
+        click.echo(f"{report.slug}: {state} (version {report.version})")
+
+
 def prepare_database(app: Flask) -> None:
-    """Load the courses (when the loader exists) and add demo data where the environment allows it."""
-    loader = app.extensions.get("relais_course_loader")
-    if loader is not None:
-        loader(app.config["COURSES_PATH"])
+    """Load the courses and add demo data where the environment allows it."""
+    from elearning.content import CourseInvalid, load_courses
+
+    try:
+        for report in load_courses(app.config["COURSES_PATH"]):
+            if report.created:
+                click.echo(f"Course {report.slug} loaded (version {report.version}).")
+        db.session.commit()
+    except CourseInvalid as error:  # the site still starts, with the courses loaded earlier
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo("The courses were not loaded; fix the problems above (flask --app elearning courses check).",
+                   err=True)
     if app.config.get("DEMO_DATA") and app.config.get("ENV_NAME") != "production":
         from elearning.demo import create_demo_data
 
@@ -62,4 +117,5 @@ def prepare_database(app: Flask) -> None:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
+    app.cli.add_command(courses_cli)
     app.cli.add_command(demo_command)
