@@ -169,17 +169,21 @@ class _LessonParser:
         """Give Sources list items id="source-N" and turn [N] markers into links to them."""
         numbers: set[int] = set()
         is_sources = [page.title.casefold() in SOURCES_TITLES for page in pages]
-        for page, sources in zip(pages, is_sources, strict=True):
+        sources_page = None
+        for position, (page, sources) in enumerate(zip(pages, is_sources, strict=True), start=1):
             if sources:
                 numbers |= _number_sources(page.tokens)
+                sources_page = sources_page or position
         for page, sources in zip(pages, is_sources, strict=True):
             if sources:
                 continue
             for token in page.tokens:
                 if token.type == "inline" and token.children:
-                    token.children = self._split_markers(token, numbers, has_sources=any(is_sources))
+                    token.children = self._split_markers(token, numbers, has_sources=any(is_sources),
+                                                         sources_page=sources_page)
 
-    def _split_markers(self, inline: Token, numbers: set[int], *, has_sources: bool) -> list[Token]:
+    def _split_markers(self, inline: Token, numbers: set[int], *, has_sources: bool,
+                       sources_page: int | None = None) -> list[Token]:
         children, link_depth = [], 0
         for child in inline.children:
             link_depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
@@ -196,7 +200,8 @@ class _LessonParser:
                     continue
                 children.append(_text(child.content[position:match.start()]))
                 ref = Token("source_ref", "", 0)
-                ref.meta = {"number": number}
+                # The Sources list is on its own page: link there (relative to the lesson page URL).
+                ref.meta = {"number": number, "page": sources_page}
                 children.append(ref)
                 position = match.end()
             children.append(_text(child.content[position:]))

@@ -60,8 +60,8 @@ def _render_helplines(self, tokens: Sequence[Token], idx: int, options: Any, env
 
 
 def _render_source_ref(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
-    number = tokens[idx].meta["number"]
-    return f'<sup><a href="#source-{number}">[{number}]</a></sup>'
+    number, page = tokens[idx].meta["number"], tokens[idx].meta.get("page")
+    return f'<sup><a href="{page or ""}#source-{number}">[{number}]</a></sup>'
 
 
 @lru_cache(maxsize=1)

@@ -194,7 +194,8 @@ def test_source_markers_link_to_the_sources_list(db, courses):
 
     first, sources = page(db, m1, "en", 1).html, page(db, m1, "en", 3).html
 
-    assert 'at some point <sup><a href="#source-1" rel="noopener noreferrer">[1]</a></sup>.' in first
+    # The Sources list is page 3, so the marker links there, relative to the lesson page URL.
+    assert 'at some point <sup><a href="3#source-1" rel="noopener noreferrer">[1]</a></sup>.' in first
     assert '<li id="source-1">Example Organisation, <em>A made-up report</em>, 2024.' in sources
 
 

@@ -1,0 +1,1 @@
+"""The learner's journey: catalog, course and module pages, lessons, progress."""

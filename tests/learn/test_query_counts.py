@@ -1,0 +1,83 @@
+"""Pages read a fixed number of queries, however large the course or the question bank."""
+
+import re
+
+import pytest
+from flask import g
+from werkzeug.datastructures import MultiDict
+
+from elearning.extensions import db as _db
+from tests.learn.support import count_queries, form_fields, right_answer
+
+SMALL = {"modules": 1, "pages": 2, "bank": 5, "per_attempt": 5}
+LARGE = {"modules": 8, "pages": 10, "bank": 40, "per_attempt": 25}
+
+
+def _fresh_request_state() -> None:
+    """Start the next request as production does: empty session, user not cached (the tests' app context is shared)."""
+    _db.session.remove()
+    g.pop("_login_user", None)
+
+
+def _queries(client, path: str) -> int:
+    _fresh_request_state()
+    with count_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+def _quiz_counts(db, client, slug: str) -> dict[str, int]:
+    from elearning.quizzes import queries
+    from elearning.quizzes.models import QuizAttempt
+
+    response = client.post(f"/quiz/{slug}/m1")
+    attempt_id = int(re.search(r"(\d+)$", response.headers["Location"]).group(1))
+    counts = {"take": _queries(client, f"/quiz/attempts/{attempt_id}")}
+    fields = form_fields(queries.shown_questions(db.session.get(QuizAttempt, attempt_id)), right_answer)
+    _fresh_request_state()
+    with count_queries() as statements:
+        assert client.post(f"/quiz/attempts/{attempt_id}", data=MultiDict(fields)).status_code == 302
+    counts["submit"] = len(statements)
+    counts["result"] = _queries(client, f"/quiz/attempts/{attempt_id}/result")
+    return counts
+
+
+def _page_counts(db, client, slug: str) -> dict[str, int]:
+    client.get(f"/learn/{slug}/m1/1")  # the first view creates the progress row; count the next ones
+    counts = {name: _queries(client, path) for name, path in {
+        "lesson": f"/learn/{slug}/m1/2",
+        "module": f"/learn/{slug}/m1",
+        "course": f"/learn/{slug}",
+        "catalog": "/learn/courses",
+        "my_training": "/learn/",
+        "intro": f"/quiz/{slug}/m1",
+    }.items()}
+    return counts | _quiz_counts(db, client, slug)
+
+
+@pytest.fixture
+def count_pages(db, logged_in, course_factory):
+    def _count(slug, sizes):
+        course_factory(slug, **sizes)
+        return _page_counts(db, logged_in, slug)
+    return _count
+
+
+def test_page_queries_do_not_grow_with_the_course(db, count_pages):
+    small = count_pages("small-course", SMALL)
+    db.session.expunge_all()
+    large = count_pages("large-course", LARGE)
+    assert small == large
+    # Loose caps: the layout (user, navigation) adds a few queries of its own on every page.
+    assert large["lesson"] <= 7 and large["course"] <= 6 and large["take"] <= 5 and large["result"] <= 8
+
+
+def test_catalog_queries_do_not_grow_with_the_number_of_courses(db, logged_in, course_factory):
+    course_factory("only-course", modules=2)
+    logged_in.get("/learn/only-course/m1/1")
+    one = _queries(logged_in, "/learn/courses"), _queries(logged_in, "/learn/")
+    for n in range(5):
+        course_factory(f"course-{n}", modules=4)
+        logged_in.get(f"/learn/course-{n}/m1/1")
+    assert (_queries(logged_in, "/learn/courses"), _queries(logged_in, "/learn/")) == one
