@@ -41,6 +41,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    VERIFY_RATE_LIMIT = "30 per minute"
+    CERTIFICATE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort
 from flask_login import current_user
 
 from elearning import i18n
@@ -28,7 +28,8 @@ def register(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user and current_user.is_authenticated:
+        if current_user and current_user.is_authenticated and "Cache-Control" not in response.headers:
+            # Pages of a logged-in learner stay out of shared caches and the back-forward cache.
             response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -55,3 +56,41 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def employer_required(view):
+    """Allow only employer administrators of the organisation in the URL; pass it to the view as `organisation`.
+
+    The view's `org_id` argument is replaced by the Organisation; when the URL has none (the navigation link),
+    the first organisation the user administers is used. Anonymous users are sent to log in; everyone else gets
+    403, whether the organisation exists or not, so ids reveal nothing.
+    """
+
+    @wraps(view)
+    def wrapper(*args, org_id: int | None = None, **kwargs):
+        from elearning.employers.queries import administered_organisation
+        from elearning.extensions import login_manager
+
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        organisation = administered_organisation(current_user.id, org_id)
+        if organisation is None:
+            abort(403)
+        return view(*args, organisation=organisation, **kwargs)
+
+    return wrapper
+
+
+def scoped_or_404(model, object_id: int, organisation_id: int):
+    """Return the `model` row with this id if it belongs to the organisation, else abort with 404.
+
+    Another organisation's row answers exactly like a missing one, so ids reveal nothing.
+    """
+    import sqlalchemy as sa
+
+    from elearning.extensions import db
+
+    row = db.session.scalar(sa.select(model).where(model.id == object_id, model.organisation_id == organisation_id))
+    if row is None:
+        abort(404)
+    return row

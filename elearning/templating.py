@@ -56,6 +56,7 @@ def url_for_language(language: str) -> str:
 NAV_ITEMS = (
     ("learn.my_training", _l("My training"), "learner"),
     ("learn.catalog", _l("Courses"), "learner"),
+    ("certificates.index", _l("My certificates"), "learner"),
     ("employers.dashboard", _l("My organisation"), "employer"),
     ("admin.index", _l("Administration"), "admin"),
 )

@@ -79,11 +79,14 @@ def submit(attempt_id: int):
         if errors:
             return render_template("quizzes/take.html", attempt=attempt, shown=shown, form=form,
                                    values=request.form, errors=errors), 400
-        if services.submit_attempt(attempt, answers).is_passed and certificates.issue_if_eligible(current_user):
-            flash(_("You have earned a certificate. You will find it under your certificates."), "success")
+        issued = certificates.issue_if_eligible(current_user) if services.submit_attempt(attempt, answers).is_passed \
+            else []
     except (MalformedAnswers, services.InvalidAnswers):
         abort(400)
     db.session.commit()
+    if issued:
+        certificates.render_issued(issued)
+        flash(_("You have earned a certificate. You will find it under your certificates."), "success")
     return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
