@@ -14,9 +14,21 @@
 
   link.addEventListener("click", leave);
 
+  // Count a Shift press only when Shift is released with no other key pressed meanwhile, so Shift+Tab
+  // and capital letters never trigger the exit.
   var presses = [];
+  var shiftAlone = false;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) { return; }
+    if (event.key === "Shift") {
+      if (!event.repeat) { shiftAlone = true; }
+    } else {
+      shiftAlone = false;
+      presses = [];
+    }
+  });
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift" || !shiftAlone) { return; }
+    shiftAlone = false;
     var now = Date.now();
     presses = presses.filter(function (t) { return now - t < 1500; });
     presses.push(now);
