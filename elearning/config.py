@@ -100,7 +100,7 @@ class TestConfig(Config):
 
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
     RATELIMIT_ENABLED = False  # tests that check limits turn it on with @pytest.mark.settings

@@ -199,7 +199,8 @@ def test_create_admin_command(runner, db):
 def test_login_is_rate_limited(client, create_user):
     create_user("amal@example.com")
     for _ in range(3):
-        assert client.post("/account/login", data={"email": "amal@example.com", "password": "bad one!!"}).status_code == 200
+        response = client.post("/account/login", data={"email": "amal@example.com", "password": "bad one!!"})
+        assert response.status_code == 200
     response = client.post("/account/login", data={"email": "amal@example.com", "password": PASSWORD})
     assert response.status_code == 429
     assert b"Too many attempts" in response.data

@@ -147,8 +147,8 @@ def test_nothing_asks_about_the_learners_own_experience():
 
 
 def test_no_claim_of_cease_certification():
-    claim = re.compile(r"(cease[- ]certified|certifié[e]? (par )?cease|cease[- ]gecertificeerd|meets cease requirements)",
-                       re.I)
+    claim = re.compile(
+        r"(cease[- ]certified|certifié[e]? (par )?cease|cease[- ]gecertificeerd|meets cease requirements)", re.I)
     # Quiz banks may quote a wrong claim as a case to correct; lessons and settings never make one.
     for path in ROOT.rglob("*"):
         if path.suffix in (".md", ".yaml") and path.name not in ("README.md", "quiz.yaml"):

@@ -41,7 +41,7 @@ def test_every_extracted_string_is_in_every_catalogue(tmp_path):
     for language in LANGUAGES:
         known = {message.id for message in _catalogue(language) if message.id}
         missing = sorted(str(m) for m in extracted - known)
-        assert missing == [], f"{language} is missing {len(missing)} strings, run `make extract-messages`: {missing[:10]}"
+        assert missing == [], f"{language} lacks {len(missing)} strings (make extract-messages): {missing[:10]}"
 
 
 @pytest.mark.parametrize("language", ("nl", "fr"))
