@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.routing.converters import IntegerConverter
 
 from elearning.config import Config, config_for_environment
 from elearning.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -68,11 +69,25 @@ def _configure_sqlite(app: Flask) -> None:
         cursor.close()
 
 
-def _register_blueprints(app: Flask) -> None:
-    from elearning.accounts.views import bp as accounts_bp
-    from elearning.main.views import bp as main_bp
+class _IdConverter(IntegerConverter):
+    """<int:...> in URLs: at most the largest INTEGER id, so a longer number is a 404, not a database overflow."""
 
-    for blueprint in (main_bp, accounts_bp):
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = _IdConverter  # before the routes are added
+    from elearning.accounts.views import bp as accounts_bp
+    from elearning.admin.views import bp as admin_bp
+    from elearning.certificates.views import bp as certificates_bp
+    from elearning.employers.views import bp as employers_bp
+    from elearning.learn.views import bp as learn_bp
+    from elearning.main.views import bp as main_bp
+    from elearning.quizzes.views import bp as quizzes_bp
+
+    for blueprint in (main_bp, accounts_bp, learn_bp, quizzes_bp, certificates_bp, employers_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -13,6 +13,8 @@ from elearning.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 courses_cli = AppGroup("courses", help="Check and load the course files.")
+orgs_cli = AppGroup("orgs", help="Manage organisations.")
+reminders_cli = AppGroup("reminders", help="Send reminder emails (for cron).")
 
 
 @users_cli.command("create-admin")
@@ -51,6 +53,26 @@ def _courses_path(path: Path | None) -> Path:
     return path or Path(current_app.config["COURSES_PATH"])
 
 
+def _requirements_file(folder: Path) -> Path | None:
+    """Return the training requirements file of a courses folder, if it has one."""
+    candidate = Path(folder) / "requirements.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def _load_content(folder: Path) -> list[str]:
+    """Load the courses, then the requirements that refer to them, in the caller's transaction; return what changed."""
+    from elearning.certificates.services import load_requirements
+    from elearning.content import load_courses
+
+    lines = [f"{report.slug}: {'loaded as a new version' if report.created else 'unchanged'} (version {report.version})"
+             for report in load_courses(folder)]
+    requirements = _requirements_file(folder)
+    if requirements is not None:
+        reports = load_requirements(requirements, folder)
+        lines.append(f"{len(reports)} training requirement{'s' if len(reports) != 1 else ''} loaded")
+    return lines
+
+
 def _echo_problems(problems: list) -> None:
     for problem in problems:
         click.echo(str(problem))
@@ -62,44 +84,50 @@ def _echo_problems(problems: list) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def check_courses_command(path: Path | None) -> None:
     """Check every course file and print each problem as file:line: message."""
+    from elearning.certificates.requirements import check_requirements
     from elearning.content import check_courses
 
-    result = check_courses(_courses_path(path))
-    if result.problems:
-        _echo_problems(result.problems)
+    folder = _courses_path(path)
+    result = check_courses(folder)
+    requirements = _requirements_file(folder)
+    problems = list(result.problems)
+    if requirements is not None:
+        problems += check_requirements(requirements, folder)
+    if problems:
+        _echo_problems(problems)
         raise SystemExit(1)
-    click.echo(f"{result.summary}: valid")
+    click.echo(f"{result.summary}{', requirements' if requirements else ''}: valid")
 
 
 @courses_cli.command("load")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def load_courses_command(path: Path | None) -> None:
-    """Check the course files and load new or changed courses in one transaction."""
-    from elearning.content import CourseInvalid, load_courses
+    """Check the course and requirements files and load what changed in one transaction."""
+    from elearning.certificates.services import RequirementsInvalid
+    from elearning.content import CourseInvalid
 
     try:
-        reports = load_courses(_courses_path(path))
-    except CourseInvalid as error:
+        lines = _load_content(_courses_path(path))
+    except (CourseInvalid, RequirementsInvalid) as error:
         db.session.rollback()
         _echo_problems(error.problems)
         click.echo("Nothing was loaded.")
         raise SystemExit(1) from None
     db.session.commit()
-    for report in reports:
-        state = "loaded as a new version" if report.created else "unchanged"
-        click.echo(f"{report.slug}: {state} (version {report.version})")
+    for line in lines:
+        click.echo(line)
 
 
 def prepare_database(app: Flask) -> None:
     """Load the courses and add demo data where the environment allows it."""
-    from elearning.content import CourseInvalid, load_courses
+    from elearning.certificates.services import RequirementsInvalid
+    from elearning.content import CourseInvalid
 
     try:
-        for report in load_courses(app.config["COURSES_PATH"]):
-            if report.created:
-                click.echo(f"Course {report.slug} loaded (version {report.version}).")
+        for line in _load_content(Path(app.config["COURSES_PATH"])):
+            click.echo(line)
         db.session.commit()
-    except CourseInvalid as error:  # the site still starts, with the courses loaded earlier
+    except (CourseInvalid, RequirementsInvalid) as error:  # the site still starts, with what was loaded before
         db.session.rollback()
         for problem in error.problems:
             click.echo(str(problem), err=True)
@@ -114,8 +142,55 @@ def prepare_database(app: Flask) -> None:
                        "employer@example.com or admin@example.com and the password 'demo-password'.")
 
 
+@orgs_cli.command("create")
+@click.argument("name")
+@click.option("--admin-email", required=True, help="The first employer administrator's email address.")
+@click.option("--admin-name", required=True, help="Their full name.")
+@click.option("--language", type=click.Choice(["nl", "fr", "en"]), default="en", show_default=True,
+              help="The language of their invitation.")
+def create_organisation_command(name: str, admin_email: str, admin_name: str, language: str) -> None:
+    """Create an organisation and email an invitation to its first employer administrator."""
+    from elearning.employers import services
+    from elearning.employers.importing import is_valid_email
+
+    if not is_valid_email(admin_email):
+        raise click.ClickException(f"{admin_email} is not a valid email address.")
+    try:
+        organisation, invitation, token = services.create_organisation(
+            name, admin_email=admin_email, admin_name=admin_name, admin_language=language, invited_by=None)
+    except services.OrganisationExists:
+        raise click.ClickException(f"An organisation named {name!r} already exists.") from None
+    db.session.commit()
+    services.send_invitation(invitation, token)
+    click.echo(f"Organisation {organisation.name} created (id {organisation.id}); invitation sent to "
+               f"{invitation.email}, valid until {invitation.expires_at:%Y-%m-%d}.")
+
+
+@reminders_cli.command("send")
+def send_reminders_command() -> None:
+    """Send the reminders due now (due soon, overdue, expiring certificates, weekly digest); never twice."""
+    from elearning.employers import reminders
+
+    sent: dict[str, int] = {}
+    for reminder in reminders.plan():
+        if not reminders.claim(reminder):
+            continue
+        try:
+            reminders.deliver(reminder)
+        except Exception:
+            db.session.rollback()  # not recorded as sent: the next run tries again
+            current_app.logger.exception("Reminder %s to user %s failed", reminder.kind, reminder.user_id)
+            continue
+        db.session.commit()  # one commit per message: a crash later never re-sends this one
+        sent[reminder.kind] = sent.get(reminder.kind, 0) + 1
+    summary = ", ".join(f"{kind}: {count}" for kind, count in sorted(sent.items())) or "nothing new to send"
+    click.echo(f"Reminders sent: {summary}.")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
+    app.cli.add_command(orgs_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(demo_command)

@@ -43,6 +43,7 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     VERIFY_RATE_LIMIT = "30 per minute"
     CERTIFICATE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # no request body is bigger (uploads have their own, smaller limits)
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort
+from flask import Flask, abort, session
 from flask_login import current_user
 
 from elearning import i18n
@@ -28,8 +28,9 @@ def register(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user and current_user.is_authenticated and "Cache-Control" not in response.headers:
-            # Pages of a logged-in learner stay out of shared caches and the back-forward cache.
+        if session.get("_user_id") is not None and "Cache-Control" not in response.headers:
+            # Pages of a logged-in learner stay out of shared caches and the back-forward cache. The session
+            # says who is logged in without loading the user, which would fail while the database is down.
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -28,8 +28,9 @@ def insert_if_absent(model: type[db.Model], values: dict[str, Any], unique: Sequ
         db.session.execute(sa.insert(model).values(**values))
         return True
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)))
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT … ON CONFLICT DO NOTHING here.
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique))
+    return db.session.execute(statement.returning(model.id)).scalar() is not None
 
 
 def progress_for(user: User, module: Module) -> ModuleProgress:

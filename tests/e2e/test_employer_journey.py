@@ -8,6 +8,7 @@ from tests.e2e.answers import COURSE, answer_quiz, course_modules
 
 CSV = "name;email;job role;language\r\nInès Vermeulen;ines.vermeulen@example.com;Manager;en\r\n"
 PASSWORD = "a long passphrase"
+DEMO_PASSWORD = "demo-password"
 
 
 def _awareness_modules(live_app) -> tuple[str, list[str]]:
@@ -27,10 +28,10 @@ def _awareness_modules(live_app) -> tuple[str, list[str]]:
         return requirement.title["en"], [ref.split("/", 1)[1] for ref in requirement.modules]
 
 
-def _log_in(page, email: str, password: str = "demo-password") -> None:
+def _log_in(page, email: str, password: str | None = None) -> None:
     page.goto("/account/login?lang=en")
     page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
+    page.locator("#password").fill(password or DEMO_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     page.goto("/?lang=en")  # the interface in English, whatever the profile said
 

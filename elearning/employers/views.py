@@ -1,0 +1,133 @@
+"""The employer's dashboard, its exports, and the people of the organisation."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elearning.accounts.forms import JOB_ROLE_LABELS
+from elearning.accounts.models import JobRole
+from elearning.employers import assignment_views, exports, invitation_views, privacy_views, queries, services  # noqa: F401 (routes)
+from elearning.employers.blueprint import bp
+from elearning.employers.dashboard import Filters, build, person_record
+from elearning.employers.forms import STATE_LABELS, ActionForm, DashboardFilterForm, MemberForm
+from elearning.employers.models import Membership, Organisation
+from elearning.extensions import db
+from elearning.security import employer_required
+
+__all__ = ["bp"]
+PAGE_SIZE = 100
+
+
+@bp.app_template_global()
+def job_role_label(role: str) -> str:
+    """Return a job role's label in the current language (the code itself if unknown)."""
+    try:
+        return str(JOB_ROLE_LABELS[JobRole(role)])
+    except ValueError:
+        return role
+
+
+@bp.app_template_global()
+def state_label_map() -> dict[str, str]:
+    """Return {state: label} in the current language, for templates to translate each label once."""
+    return {state.value: str(label) for state, label in STATE_LABELS.items()}
+
+
+def _filters() -> tuple[DashboardFilterForm, Filters]:
+    form = DashboardFilterForm(request.args)
+    if not form.validate():
+        return form, Filters()
+    return form, Filters(status=form.status.data or "", role=form.role.data or "",
+                                   search=(form.q.data or "").strip())
+
+
+@bp.get("/employer/", defaults={"org_id": None})
+@bp.get("/employer/<int:org_id>/")
+@employer_required
+def dashboard(organisation: Organisation):
+    """Show every staff member's status on each assigned requirement, with filters and counts."""
+    form, filters = _filters()
+    data = build(organisation.id, filters)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max((len(data.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("employers/dashboard.html", organisation=organisation, data=data, form=form,
+                           rows=data.rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=min(page, pages),
+                           pages=pages, organisations=queries.administered_organisations(current_user.id))
+
+
+@bp.get("/employer/<int:org_id>/export.<any(csv, xlsx):kind>")
+@employer_required
+def export(organisation: Organisation, kind: str):
+    """Download the dashboard, with the same filters, as CSV or as an Excel workbook."""
+    _, filters = _filters()
+    data = build(organisation.id, filters)
+    body, mimetype = exports.dashboard_csv(data) if kind == "csv" else exports.dashboard_xlsx(data)
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
+                     download_name=exports.filename(organisation, kind))
+
+
+@bp.get("/employer/<int:org_id>/certificates.zip")
+@employer_required
+def certificates_zip(organisation: Organisation):
+    """Download the PDF of every valid certificate held by the organisation's staff, in one ZIP file."""
+    exports.render_missing_pdfs(organisation.id)
+    db.session.commit()  # a language version rendered for the first time is stored once
+    name = exports.filename(organisation, "zip", "certificates")  # ASCII by construction
+    response = Response(stream_with_context(exports.certificates_zip(organisation.id)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _member_or_404(organisation: Organisation, membership_id: int) -> Membership:
+    return queries.member(organisation.id, membership_id) or abort(404)
+
+
+@bp.get("/employer/<int:org_id>/people/<int:membership_id>")
+@employer_required
+def person(organisation: Organisation, membership_id: int):
+    """Show what the employer may see of one person: status, dates, scores and certificates."""
+    membership = _member_or_404(organisation, membership_id)
+    return render_template("employers/person.html", organisation=organisation, membership=membership,
+                           record=person_record(organisation.id, membership),
+                           form=MemberForm(obj=membership), action_form=ActionForm())
+
+
+@bp.post("/employer/<int:org_id>/people/<int:membership_id>")
+@employer_required
+def update_person(organisation: Organisation, membership_id: int):
+    """Change a person's job role, contact-person designation or administrator right."""
+    membership = _member_or_404(organisation, membership_id)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.update_member(membership, job_role=form.job_role.data, is_contact_person=form.is_contact_person.data,
+                               is_employer_admin=form.is_employer_admin.data)
+    except services.LastAdministrator:
+        flash(_("The organisation needs at least one employer administrator."), "error")
+        return redirect(url_for("employers.person", org_id=organisation.id, membership_id=membership.id))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("employers.person", org_id=organisation.id, membership_id=membership.id))
+
+
+@bp.post("/employer/<int:org_id>/people/<int:membership_id>/remove")
+@employer_required
+def remove_person(organisation: Organisation, membership_id: int):
+    """Take a person out of the organisation; their account and certificates stay theirs."""
+    membership = _member_or_404(organisation, membership_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = membership.user.full_name
+    try:
+        services.remove_member(membership)
+    except services.LastAdministrator:
+        flash(_("The organisation needs at least one employer administrator."), "error")
+        return redirect(url_for("employers.person", org_id=organisation.id, membership_id=membership.id))
+    db.session.commit()
+    flash(_("%(name)s is no longer a member of the organisation.", name=name), "success")
+    return redirect(url_for("employers.dashboard", org_id=organisation.id))
