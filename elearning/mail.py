@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -72,5 +72,5 @@ def _write_to_outbox(message: Message, config) -> None:
     print(f"--- email ---\n{text}--- end ---", flush=True)
     directory = Path(config.get("MAIL_OUTBOX_DIR") or Path(current_app.instance_path) / "outbox")
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     (directory / f"{stamp}.eml").write_text(text, encoding="utf-8")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -15,7 +15,7 @@ from elearning.extensions import db
 
 def utcnow() -> datetime:
     """Return the current time in UTC (stored without tzinfo so SQLite and PostgreSQL agree)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class JobRole(enum.StrEnum):
@@ -44,7 +44,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     email_confirmed_at: Mapped[datetime | None]
 
-    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+    memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"
     )
 

@@ -7,8 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from elearning.accounts import services
-from elearning.accounts.forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm,
-                                      RegistrationForm, ResetPasswordForm)
+from elearning.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
 from elearning.extensions import db, limiter
 from elearning.security import is_safe_next
 
