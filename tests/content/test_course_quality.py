@@ -155,3 +155,12 @@ def test_no_claim_of_cease_certification():
             for line in path.read_text(encoding="utf-8").splitlines():
                 if claim.search(line):
                     assert re.search(r"\b(not|no|pas|niet|geen|never|jamais|nooit|ni)\b", line, re.I), f"{path}: {line}"
+
+
+def test_every_help_line_has_its_texts_in_every_language_and_a_source():
+    services = yaml.safe_load((ROOT / "helplines.yaml").read_text(encoding="utf-8"))["services"]
+    for service in services:
+        for field in ("name", "hours", "description"):
+            assert set(service[field]) == set(LANGUAGES), (service["id"], field, service[field])
+            assert all(isinstance(text, str) and text.strip() for text in service[field].values())
+        assert service["source"].startswith("http") and service["last_checked"], service["id"]
