@@ -43,6 +43,16 @@ e2e: check-system translations
 	$(BIN)/python scripts/ensure_system_packages.py
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
+# Speed figures (bench/, docs/performance.md): gunicorn + wrk on 127.0.0.1, SQLite and PostgreSQL, about 8 minutes.
+# BENCH_QUICK=1 make bench: SQLite only, 3 s per route, about 3 minutes.
+bench: check-system translations
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; \
+		else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python -m bench.run
+
 lint: install
 	$(BIN)/ruff check .
 

@@ -1,0 +1,1 @@
+"""Speed measurements of Relais under gunicorn and wrk (`make bench`); not part of the test suite."""
