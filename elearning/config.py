@@ -104,6 +104,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for the suite; production uses scrypt
     RATELIMIT_ENABLED = False  # tests that check limits turn it on with @pytest.mark.settings
     BASE_URL = "http://localhost"
 
@@ -111,6 +112,10 @@ class TestConfig(Config):
     def from_environment(cls, instance_path: Path) -> dict:
         settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            # Test data need not survive a crash: skip waiting for the disk on each commit.
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+                **Config.SQLALCHEMY_ENGINE_OPTIONS, "connect_args": {"options": "-c synchronous_commit=off"}}
         return settings
 
 

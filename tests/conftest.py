@@ -45,13 +45,10 @@ def app(request):
 
 
 def _empty_tables() -> None:
+    # DELETE, not TRUNCATE: on tables this small it is many times faster on PostgreSQL.
     with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(_db.metadata.sorted_tables):
-                connection.execute(table.delete())
+        for table in reversed(_db.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ def _link(message):
     return re.search(r"https?://\S+", message.body).group(0).replace("http://localhost", "")
 
 
+@pytest.mark.settings(PASSWORD_HASH_METHOD="scrypt")
 def test_register_activate_and_login(client, db, outbox):
     response = client.post("/account/register", data=VALID)
     assert response.status_code == 200
