@@ -104,7 +104,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for the suite; production uses scrypt
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (a method name: fast for the suite)
     RATELIMIT_ENABLED = False  # tests that check limits turn it on with @pytest.mark.settings
     BASE_URL = "http://localhost"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 import pytest
-import sqlalchemy as sa
 
 from elearning import create_app
 from elearning.accounts.models import User, utcnow
