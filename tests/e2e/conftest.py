@@ -97,7 +97,7 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="en-GB", bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # generous: CI machines have 2 cores and the suite runs beside the server
     yield page
     context.close()
 

@@ -20,7 +20,7 @@ LANGUAGES = ("nl", "fr", "en")
 def learner(browser, live_server, live_app):
     """Return a browser context in which a newly registered learner is logged in."""
     context = browser.new_context(base_url=live_server, locale="en-GB", bypass_csp=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     email = "every-module@example.com"
     page.goto("/account/register")

@@ -163,7 +163,7 @@ def test_a_learner_earns_a_certificate_and_a_verifier_checks_it(
 
     # ---- the verifier: another browser, not logged in -----------------------------------------------------------
     context = browser.new_context(base_url=live_server, locale="en-GB", bypass_csp=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     try:
         verifier = context.new_page()
         response = verifier.goto(verify_url)
