@@ -22,6 +22,12 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(config_class.from_environment(Path(app.instance_path)))
     app.config["ENV_NAME"] = config_class.ENV_NAME
     app.config.update(overrides)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if "options" in options.get("connect_args", {}) and \
+            not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        # PostgreSQL's session options (TestConfig sets some) would break another driver.
+        options.pop("connect_args")
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     _register_extensions(app)
     _register_blueprints(app)
     _register_errorhandlers(app)
