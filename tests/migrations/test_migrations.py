@@ -41,7 +41,7 @@ def test_migrations_match_the_models_and_run_both_ways(empty_database_app):
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
                                        db.metadata)
-    assert differences == [], "run `flask db migrate` to add a migration for: %s" % differences
+    assert differences == [], f"run `flask db migrate` to add a migration for: {differences}"
     downgrade(revision="base")
     with db.engine.connect() as connection:
         assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
