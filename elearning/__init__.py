@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing.converters import IntegerConverter
 
 from elearning.config import Config, config_for_environment
@@ -28,12 +29,23 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         # PostgreSQL's session options (TestConfig sets some) would break another driver.
         options.pop("connect_args")
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    _trust_proxies(app)
     _register_extensions(app)
     _register_blueprints(app)
     _register_errorhandlers(app)
     _register_commands(app)
     _register_template_helpers(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT proxies, take the client's address from X-Forwarded-For (the rate limits key on it).
+
+    With no proxy configured the headers are ignored: anyone can send them.
+    """
+    hops = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_extensions(app: Flask) -> None:
@@ -45,6 +57,7 @@ def _register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.register(app)
     mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -68,7 +81,7 @@ def _configure_sqlite(app: Flask) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 
 import click
@@ -138,7 +139,8 @@ def prepare_database(app: Flask) -> None:
 
         if create_demo_data():
             db.session.commit()
-            click.echo("Demo data created. Log in at http://127.0.0.1:5000 with learner@example.com, "
+            address = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"  # the port run.py serves on
+            click.echo(f"Demo data created. Log in at {address} with learner@example.com, "
                        "employer@example.com or admin@example.com and the password 'demo-password'.")
 
 

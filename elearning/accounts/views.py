@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,18 +15,15 @@ from elearning.accounts.forms import (
     RegistrationForm,
     ResetPasswordForm,
 )
-from elearning.extensions import db, limiter
+from elearning.extensions import db
+from elearning.ratelimits import account_door
 from elearning.security import is_safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@account_door
 def register():
     """Create an account; the same answer whether or not the address was already registered."""
     if current_user.is_authenticated:
@@ -62,7 +59,7 @@ def activate(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@account_door
 def login():
     """Log in with email and password; one message for every failure."""
     if current_user.is_authenticated:
@@ -95,7 +92,7 @@ def logout():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@account_door
 def forgot_password():
     """Send a reset link when the account exists; say the same thing when it does not."""
     form = ForgotPasswordForm()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -23,12 +23,9 @@ from elearning.employers.forms import (
 )
 from elearning.employers.importing import FileProblem
 from elearning.employers.models import Invitation, Organisation
-from elearning.extensions import db, limiter
+from elearning.extensions import db
+from elearning.ratelimits import account_door
 from elearning.security import employer_required, scoped_or_404
-
-
-def _accept_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _invitations_page(organisation: Organisation, invite_form=None, import_form=None, status: int = 200):
@@ -160,7 +157,7 @@ def withdraw_invitation(organisation: Organisation, invitation_id: int):
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
-@limiter.limit(_accept_limit, methods=["POST"])
+@account_door
 def accept_invitation(token: str):
     """Accept an invitation: with the logged-in account, or by creating one (the link proves the address)."""
     try:
