@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
+from elearning.certificates.wording import LOCALES
 from elearning.config import LANGUAGES
 
 
@@ -31,3 +37,34 @@ def remember_requested_language() -> None:
 
         current_user.language = requested
         db.session.commit()
+
+
+def register(app: Flask) -> None:
+    """Replace Flask-Babel's date filters (run after babel.init_app, which installs them)."""
+    app.jinja_env.filters.update(dateformat=format_date, datetimeformat=format_datetime)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _babel_locale() -> str:
+    """Belgian conventions, as on the certificate: day before month in English too (en_GB, not en_US)."""
+    return LOCALES.get(str(get_locale()), LOCALES["en"])
+
+
+def local_moment(moment: datetime) -> datetime:
+    """Return a stored moment (UTC, naive or aware) in the app's time zone (Europe/Brussels)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(_zone())
+
+
+def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa: A002 (Flask-Babel's name)
+    """Write a date (or the local date of a moment) in the current language, e.g. 27 Nov 2026, 27 nov. 2026."""
+    if isinstance(value, datetime):
+        value = local_moment(value).date()
+    return babel_dates.format_date(value, format=format, locale=_babel_locale())
+
+
+def format_datetime(value: datetime, format: str = "medium") -> str:  # noqa: A002
+    """Write a moment in local time in the current language, e.g. 27 Nov 2026, 14:05:00."""
+    return babel_dates.format_datetime(local_moment(value), format=format, tzinfo=_zone(), locale=_babel_locale())

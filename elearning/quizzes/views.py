@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from elearning import i18n
 from elearning.certificates import services as certificates
 from elearning.extensions import db
 from elearning.learn import queries as learn_queries
@@ -45,7 +45,7 @@ def start(course_slug: str, module_slug: str):
         flash(_("You have used all the attempts this quiz allows."), "info")
         return redirect(url_for("quizzes.intro", course_slug=course_slug, module_slug=module_slug))
     except services.RetryTooSoon as exc:
-        flash(_("You can try again from %(when)s.", when=format_datetime(exc.until)), "info")
+        flash(_("You can try again from %(when)s.", when=i18n.format_datetime(exc.until, "short")), "info")
         return redirect(url_for("quizzes.intro", course_slug=course_slug, module_slug=module_slug))
     db.session.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
