@@ -24,3 +24,11 @@ def test_a_moment_is_shown_on_its_brussels_date_and_time(app):
         assert i18n.format_date(winter_evening, "long") == "1 December 2026"
     with app.test_request_context("/?lang=nl"):
         assert i18n.format_datetime(winter_evening, "short") == "01/12/2026, 23:30"
+
+
+def test_the_certificate_prints_the_same_brussels_date_as_the_pages(app):
+    from elearning.certificates import wording
+
+    issued = datetime(2026, 7, 1, 22, 30)  # 00:30 on 2 July in Brussels
+    with app.test_request_context("/?lang=fr"):
+        assert wording.date(issued, "fr") == i18n.format_date(issued, "long") == "2 juillet 2026"
