@@ -1,13 +1,22 @@
-"""Values every template can use: languages, help lines, the quick-exit address."""
+"""Values every template can use: languages, help lines, the quick-exit address.
+
+Every page renders the layout, so its helpers do per request only what depends on the request: translations
+are looked up once per request, help lines once per language, fixed addresses once per application.
+"""
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+import sqlalchemy as sa
+from babel import Locale
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from elearning.helplines import load_helplines, localised
 
@@ -17,14 +26,21 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 def register(app: Flask) -> None:
     """Install the template context processor and filters."""
 
+    # Flask-Babel's template gettext looks the locale and the catalogue up again on every call (some 30 a page);
+    # these read them once per request, with the same newstyle semantics.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
+                                 fixed_url=fixed_url)
+    app.extensions["relais.urls"] = {}
+
     @app.context_processor
     def _globals() -> dict:
-        language = str(get_locale())
+        language = current_language()
         return {
             "current_language": language,
             "language_names": LANGUAGE_NAMES,
             "url_for_language": url_for_language,
-            "footer_helplines": localised(_helplines(), language, footer_only=True),
+            "language_links": language_links,
+            "footer_helplines": _footer_helplines(current_app.config["COURSES_PATH"], language),
             "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
             "nav_links": nav_links,
             "start_url": start_url,
@@ -35,11 +51,83 @@ def register(app: Flask) -> None:
         """Pick the current language from a {"nl":..., "fr":..., "en":...} mapping."""
         if not texts:
             return ""
-        return texts.get(str(get_locale())) or texts.get("en") or next(iter(texts.values()))
+        return texts.get(current_language()) or texts.get("en") or next(iter(texts.values()))
 
 
-def _helplines() -> tuple[dict, ...]:
-    return load_helplines(str(Path(current_app.config["COURSES_PATH"]) / "helplines.yaml"))
+def _babel_state() -> tuple[Locale | None, str, NullTranslations]:
+    """Return (locale, language code, translations) of this request, worked out once per locale.
+
+    Flask-Babel keeps the request's Locale in g._flask_babel; force_locale() and refresh() replace that object,
+    so a memo tied to it by identity can never serve another language.
+    """
+    try:
+        state = g._flask_babel
+        memo = state.relais_memo
+        if memo[0] is state.babel_locale:
+            return memo
+    except (AttributeError, RuntimeError):  # RuntimeError: no application context
+        pass
+    locale = get_locale()
+    memo = (locale, str(locale) if locale is not None else "en", get_translations())
+    if locale is not None:
+        g._flask_babel.relais_memo = memo  # get_locale() created the namespace
+    return memo
+
+
+def current_language() -> str:
+    """Return this request's interface language code ("nl", "fr" or "en")."""
+    return _babel_state()[1]
+
+
+def gettext(string: str, **variables) -> str:
+    """Translate like flask_babel.gettext, looking the catalogue up once per request."""
+    text = _babel_state()[2].ugettext(string)
+    return text % variables if variables else text
+
+
+def _l(string: str) -> LazyString:
+    """Mark a message for extraction (pybabel -k _l) and translate it when it is rendered."""
+    return LazyString(gettext, string)
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    text = _babel_state()[2].ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 (our catalogue, as Jinja's own gettext; variables get escaped)
+    return text % variables  # always a format string, like Jinja's newstyle gettext
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = _babel_state()[2].ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 (our catalogue, as Jinja's own gettext; variables get escaped)
+    return text % variables
+
+
+@lru_cache(maxsize=16)
+def _footer_helplines(courses_path: str, language: str) -> tuple[dict, ...]:
+    """Return the footer's help lines in `language` (the YAML file ships with the code: read once)."""
+    return tuple(localised(load_helplines(str(Path(courses_path) / "helplines.yaml")), language, footer_only=True))
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """Return url_for(endpoint, **values), built once per application and script root.
+
+    For addresses that depend on nothing in the request (navigation, static files): url_for costs more than
+    the rest of a navigation link.
+    """
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    urls = current_app.extensions["relais.urls"]
+    try:
+        return urls[key]
+    except KeyError:
+        if len(urls) > 256:  # bounded: only fixed endpoints use this
+            urls.clear()
+        urls[key] = url = url_for(endpoint, **values)
+        return url
 
 
 def url_for_language(language: str) -> str:
@@ -50,6 +138,18 @@ def url_for_language(language: str) -> str:
     args.update(request.view_args or {})
     args["lang"] = language
     return url_for(request.endpoint, **args)
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """Return (code, name, the current page's address in that language) for the language switcher."""
+    if request.endpoint is None or request.method != "GET":
+        return [(code, name, url_for_language(code)) for code, name in LANGUAGE_NAMES.items()]
+    args = request.args.to_dict()
+    args.update(request.view_args or {})
+    args.pop("lang", None)
+    here = url_for(request.endpoint, **args)  # once, not once per language
+    separator = "&" if "?" in here else "?"
+    return [(code, name, f"{here}{separator}lang={code}") for code, name in LANGUAGE_NAMES.items()]
 
 
 # (endpoint, label, who sees it); features register their endpoints as they land.
@@ -65,15 +165,37 @@ NAV_ITEMS = (
 def nav_links() -> list[dict]:
     """Return the main navigation links the current user may follow."""
     links = []
+    user = current_user._get_current_object()
+    view_functions, here = current_app.view_functions, request.endpoint
     for endpoint, label, audience in NAV_ITEMS:
-        if endpoint not in current_app.view_functions:
+        if endpoint not in view_functions:
             continue
-        if audience == "admin" and not current_user.is_platform_admin:
+        if audience == "admin" and not user.is_platform_admin:
             continue
-        if audience == "employer" and not any(m.is_employer_admin for m in current_user.memberships):
+        if audience == "employer" and not administers_an_organisation(user):
             continue
-        links.append({"url": url_for(endpoint), "label": label, "active": request.endpoint == endpoint})
+        links.append({"url": fixed_url(endpoint), "label": label, "active": here == endpoint})
     return links
+
+
+def administers_an_organisation(user) -> bool:
+    """Return whether the user administers an organisation, without loading their memberships."""
+    if "memberships" not in sa.inspect(user).unloaded:
+        return any(m.is_employer_admin for m in user.memberships)
+    from elearning.extensions import db
+
+    return db.session.execute(_administered_statement(), {"user_id": user.id}).first() is not None
+
+
+@cache
+def _administered_statement() -> sa.Select:
+    """Build once the query run on every page a logged-in user sees (building it costs more than running it)."""
+    from elearning.employers.models import Membership
+
+    memberships = Membership.__table__.c
+    return (sa.select(memberships.id)
+            .where(memberships.user_id == sa.bindparam("user_id"), memberships.is_employer_admin.is_(True))
+            .limit(1))
 
 
 def start_url() -> str:

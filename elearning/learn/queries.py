@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from elearning.content.models import Course, CourseAsset, CourseVersion, LessonPage, Module
 from elearning.extensions import db
+from elearning.learn.cache import memo
 from elearning.learn.models import ModuleProgress
 
 NOT_STARTED, IN_PROGRESS, PASSED = "not_started", "in_progress", "passed"
@@ -109,6 +111,36 @@ def current_module(course_slug: str, module_slug: str) -> Module | None:
     return db.session.scalar(stmt)
 
 
+@cache
+def _reading_place_statement() -> sa.Select:
+    """Build once: every lesson view runs it, and building and keying a statement costs more than running it."""
+    courses, progress = Course.__table__.c, ModuleProgress.__table__.c
+    learner_on_module = sa.and_(progress.course_id == courses.id, progress.user_id == sa.bindparam("user_id"),
+                                progress.module_slug == sa.bindparam("module_slug"))
+    return (sa.select(courses.id.label("course_id"), courses.current_version_id.label("version_id"),
+                      progress.id.label("progress_id"), progress.last_page, progress.reading_completed_at,
+                      progress.updated_at)
+            .select_from(Course.__table__.outerjoin(ModuleProgress.__table__, learner_on_module))
+            .where(courses.slug == sa.bindparam("course_slug"), courses.current_version_id.is_not(None)))
+
+
+def reading_place(course_slug: str, module_slug: str, user_id: int) -> sa.Row | None:
+    """Return the course's id and current version id with the learner's progress on the module (one query).
+
+    The row's progress_id is None until the learner opens the module; None means no such course (or no
+    current version).
+    """
+    params = {"course_slug": course_slug, "module_slug": module_slug, "user_id": user_id}
+    return db.session.execute(_reading_place_statement(), params).first()
+
+
+def version_module(version_id: int, module_slug: str) -> Module | None:
+    """Return a module of a given course version, with its version and course loaded."""
+    stmt = (sa.select(Module).where(Module.course_version_id == version_id, Module.slug == module_slug)
+            .options(joinedload(Module.course_version).joinedload(CourseVersion.course)))
+    return db.session.scalar(stmt)
+
+
 def module_status(user_id: int, module: Module) -> ModuleStatus:
     """Return the module with the learner's progress on it."""
     progress = db.session.scalar(sa.select(ModuleProgress).filter_by(
@@ -116,19 +148,33 @@ def module_status(user_id: int, module: Module) -> ModuleStatus:
     return ModuleStatus(module, progress)
 
 
-def next_module(course_id: int, module_slug: str) -> Module | None:
-    """Return the module after `module_slug` in the course's current version (None after the last)."""
-    stmt = (sa.select(Module)
-            .join(Course, Course.current_version_id == Module.course_version_id)
-            .where(Course.id == course_id)
-            .order_by(Module.position)
-            .options(joinedload(Module.course_version).joinedload(CourseVersion.course)))
-    modules = list(db.session.scalars(stmt))
-    slugs = [module.slug for module in modules]
+@dataclass(frozen=True)
+class ModuleHeading:
+    """A module's slug and titles, as a link to it shows them."""
+
+    slug: str
+    title: dict
+
+
+def _module_headings(version_id: int) -> tuple[ModuleHeading, ...]:
+    rows = db.session.execute(sa.select(Module.slug, Module.title)
+                              .where(Module.course_version_id == version_id).order_by(Module.position))
+    return tuple(ModuleHeading(row.slug, row.title) for row in rows)
+
+
+def next_module(version_id: int | None, module_slug: str) -> ModuleHeading | None:
+    """Return the module after `module_slug` in a course version (None after the last, or without a version).
+
+    Pass the course's current version id. A version's modules never change, so they are kept in memory.
+    """
+    if version_id is None:
+        return None
+    headings = memo("modules").get(version_id, lambda: _module_headings(version_id))
+    slugs = [heading.slug for heading in headings]
     if module_slug not in slugs:
         return None
     index = slugs.index(module_slug) + 1
-    return modules[index] if index < len(modules) else None
+    return headings[index] if index < len(headings) else None
 
 
 def lesson_page(module_id: int, position: int, language: str) -> LessonPage | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +13,8 @@ from elearning.accounts.models import User, utcnow
 from elearning.content.models import Module
 from elearning.extensions import db
 from elearning.learn.models import ModuleProgress
+
+ACTIVITY_RESOLUTION = timedelta(hours=1)  # how stale updated_at may get while a learner rereads pages
 
 
 def insert_if_absent(model: type[db.Model], values: dict[str, Any], unique: Sequence[str]) -> bool:
@@ -44,12 +47,28 @@ def progress_for(user: User, module: Module) -> ModuleProgress:
     return progress
 
 
-def record_page_view(user: User, module: Module, page: int) -> ModuleProgress:
-    """Remember the lesson page the learner is on, and when they reach the last one."""
-    progress = progress_for(user, module)
-    progress.last_page = page
-    progress.updated_at = utcnow()
-    if page >= module.page_count and progress.reading_completed_at is None:
-        progress.reading_completed_at = utcnow()
-    db.session.flush()
-    return progress
+def record_page_view(user_id: int, place: sa.Row, module_slug: str, page: int, page_count: int) -> bool:
+    """Remember the furthest lesson page the learner reached and when they reached the last one.
+
+    `place` is learn.queries.reading_place(): the learner's progress as read with the page. Return whether
+    anything was written: a page read again writes nothing, except to move updated_at (last activity, which
+    the employer dashboard compares with certificate dates) when it is older than ACTIVITY_RESOLUTION.
+    """
+    now = utcnow()
+    finished = page >= page_count
+    key = {"user_id": user_id, "course_id": place.course_id, "module_slug": module_slug}
+    if place.progress_id is None:
+        values = {**key, "last_page": page, "started_at": now, "updated_at": now,
+                  "reading_completed_at": now if finished else None}
+        if insert_if_absent(ModuleProgress, values, list(key)):
+            return True  # else another request created it meanwhile: advance it below
+    elif ((place.last_page or 0) >= page and (place.reading_completed_at is not None or not finished)
+          and place.updated_at > now - ACTIVITY_RESOLUTION):
+        return False
+    furthest = sa.case((sa.func.coalesce(ModuleProgress.last_page, 0) < page, page), else_=ModuleProgress.last_page)
+    completed = sa.func.coalesce(ModuleProgress.reading_completed_at, now) if finished \
+        else ModuleProgress.reading_completed_at
+    db.session.execute(sa.update(ModuleProgress).filter_by(**key)
+                       .values(last_page=furthest, updated_at=now, reading_completed_at=completed)
+                       .execution_options(synchronize_session=False))
+    return True

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from elearning.extensions import db
 from elearning.learn import queries, services
+from elearning.learn.cache import memo
+from elearning.templating import current_language
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -51,12 +55,34 @@ def module(course_slug: str, module_slug: str):
 @login_required
 def lesson(course_slug: str, module_slug: str, page: int):
     """Show one lesson page and remember that the learner read it."""
-    module = queries.current_module(course_slug, module_slug) or abort(404)
-    lesson_page = queries.lesson_page(module.id, page, str(get_locale())) or abort(404)
-    services.record_page_view(current_user, module, page)
-    html = render_template("learn/lesson.html", module=module, page=lesson_page)  # before commit expires them
-    db.session.commit()
+    place = queries.reading_place(course_slug, module_slug, current_user.id) or abort(404)
+    lesson = _rendered_lesson(place.version_id, module_slug, page, current_language()) or abort(404)
+    html = render_template("learn/lesson.html", lesson=lesson)  # before a commit expires the user
+    if services.record_page_view(current_user.id, place, module_slug, page, lesson.page_count):
+        db.session.commit()
     return html
+
+
+@dataclass(frozen=True)
+class RenderedLesson:
+    title: str
+    body: Markup
+    page_count: int
+
+
+def _rendered_lesson(version_id: int, module_slug: str, page: int, language: str) -> RenderedLesson | None:
+    """Return a lesson page's body as HTML, rendered once per version, page and language (content is immutable)."""
+
+    def render() -> RenderedLesson | None:
+        module = queries.version_module(version_id, module_slug)
+        lesson_page = queries.lesson_page(module.id, page, language) if module is not None else None
+        if lesson_page is None:
+            return None
+        body = Markup(render_template("learn/_lesson.html", module=module, page=lesson_page))  # noqa: S704 (escaped)
+        return RenderedLesson(lesson_page.title, body, module.page_count)
+
+    key = (version_id, module_slug, page, language, request.script_root)
+    return memo("lessons", maxsize=2048).get(key, render)
 
 
 @bp.get("/assets/<int:module_id>/<filename>")

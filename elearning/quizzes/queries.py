@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from elearning.accounts.models import utcnow
-from elearning.content.models import CourseVersion, Module, Question
+from elearning.content.models import CourseVersion, Module
 from elearning.extensions import db
 from elearning.learn.models import ModuleProgress
 from elearning.quizzes import grading
 from elearning.quizzes.models import AttemptAnswer, QuizAttempt
-from elearning.quizzes.services import AttemptsExhausted, RetryTooSoon, attempts_of, check_may_start, drawn_questions
+from elearning.quizzes.services import (
+    AttemptsExhausted,
+    BankQuestion,
+    RetryTooSoon,
+    attempts_of,
+    check_may_start,
+    drawn_questions,
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ class ShownItem:
 
 @dataclass(frozen=True)
 class ShownQuestion:
-    question: Question
+    question: BankQuestion
     items: list[ShownItem] = field(default_factory=list)
 
     @property
@@ -78,13 +86,18 @@ class Standing:
         return self.open_attempt is None and not self.exhausted and self.wait_until is None
 
 
-def own_attempt(attempt_id: int, user_id: int) -> QuizAttempt | None:
-    """Return the attempt when it belongs to the user, with its module, version and course loaded."""
-    stmt = (sa.select(QuizAttempt)
-            .where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user_id)
+@cache
+def _own_attempt_statement() -> sa.Select:
+    """Build once (at first use, when every model is mapped): building and keying it costs more than running it."""
+    return (sa.select(QuizAttempt)
+            .where(QuizAttempt.id == sa.bindparam("attempt_id"), QuizAttempt.user_id == sa.bindparam("user_id"))
             .options(joinedload(QuizAttempt.module).joinedload(Module.course_version)
                      .joinedload(CourseVersion.course), joinedload(QuizAttempt.progress)))
-    return db.session.scalar(stmt)
+
+
+def own_attempt(attempt_id: int, user_id: int) -> QuizAttempt | None:
+    """Return the attempt when it belongs to the user, with its module, version and course loaded."""
+    return db.session.scalars(_own_attempt_statement(), {"attempt_id": attempt_id, "user_id": user_id}).first()
 
 
 def shown_questions(attempt: QuizAttempt, answers: list[AttemptAnswer] | None = None) -> list[ShownQuestion]:
@@ -103,9 +116,14 @@ def shown_questions(attempt: QuizAttempt, answers: list[AttemptAnswer] | None = 
     return shown
 
 
+@cache
+def _answers_statement() -> sa.Select:
+    return sa.select(AttemptAnswer).where(AttemptAnswer.attempt_id == sa.bindparam("attempt_id"))
+
+
 def result(attempt: QuizAttempt) -> list[ShownQuestion]:
     """Return the attempt's questions with the recorded answer to each item."""
-    answers = db.session.scalars(sa.select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+    answers = db.session.scalars(_answers_statement(), {"attempt_id": attempt.id})
     return shown_questions(attempt, list(answers))
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,6 +16,7 @@ from elearning.accounts.models import User, utcnow
 from elearning.content.models import Module, Question
 from elearning.errors import RelaisError
 from elearning.extensions import db
+from elearning.learn.cache import memo
 from elearning.learn.services import insert_if_absent, progress_for
 from elearning.quizzes import grading
 from elearning.quizzes.models import AttemptAnswer, QuizAttempt
@@ -58,10 +61,16 @@ def check_may_start(module: Module, attempts: Sequence[QuizAttempt], now: dateti
             raise RetryTooSoon(until)
 
 
+@cache
+def _attempts_statement() -> sa.Select:
+    """Build once: the quiz pages run it on every view, and building it costs more than running it."""
+    return sa.select(QuizAttempt).where(QuizAttempt.progress_id == sa.bindparam("progress_id")) \
+        .order_by(QuizAttempt.number)
+
+
 def attempts_of(progress_id: int) -> list[QuizAttempt]:
     """Return the learner's attempts at a module (every version), oldest first."""
-    stmt = sa.select(QuizAttempt).where(QuizAttempt.progress_id == progress_id).order_by(QuizAttempt.number)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_attempts_statement(), {"progress_id": progress_id}))
 
 
 def draw_questions(bank: Sequence[Question], count: int, seen: set[str], rng: random.Random) -> list[dict]:
@@ -104,13 +113,32 @@ def start_attempt(user: User, module: Module, *, now: datetime | None = None,
     return db.session.scalars(sa.select(QuizAttempt).filter_by(progress_id=progress.id, number=number)).one()
 
 
-def drawn_questions(attempt: QuizAttempt) -> list[Question]:
-    """Return the attempt's questions (from the version it was drawn from) in the drawn order."""
-    by_id = {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(attempt.question_ids)))}
+@dataclass(frozen=True)
+class BankQuestion:
+    """A question of a loaded bank as the quiz pages and grading read it (bank questions never change)."""
+
+    id: int
+    slug: str
+    type: str
+    spec: dict
+
+
+def _bank_questions(ids: list[int]) -> dict[int, BankQuestion]:
+    rows = db.session.execute(sa.select(Question.id, Question.slug, Question.type, Question.spec)
+                              .where(Question.id.in_(ids)))
+    return {row.id: BankQuestion(row.id, row.slug, row.type, row.spec) for row in rows}
+
+
+def drawn_questions(attempt: QuizAttempt) -> list[BankQuestion]:
+    """Return the attempt's questions (from the version it was drawn from) in the drawn order.
+
+    Kept in memory by question id, so a quiz page reads no question once the bank has been shown.
+    """
+    by_id = memo("questions", maxsize=8192).get_many(attempt.question_ids, _bank_questions)
     return [by_id[question_id] for question_id in attempt.question_ids]
 
 
-def _validate(questions: Sequence[Question], answers: Mapping[str, object]) -> None:
+def _validate(questions: Sequence[BankQuestion], answers: Mapping[str, object]) -> None:
     slugs = {question.slug: question for question in questions}
     unknown = set(answers) - set(slugs)
     if unknown:

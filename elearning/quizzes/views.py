@@ -100,4 +100,4 @@ def result(attempt_id: int):
     course = attempt.module.course_version.course
     return render_template("quizzes/result.html", attempt=attempt, course=course, form=ActionForm(),
                            shown=queries.result(attempt), standing=queries.standing(attempt.progress, attempt.module),
-                           next_module=learn_queries.next_module(course.id, attempt.module.slug))
+                           next_module=learn_queries.next_module(course.current_version_id, attempt.module.slug))

@@ -1,7 +1,10 @@
 """The learner's pages: my training, catalog, course, module, lessons and lesson images."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from elearning.learn.models import ModuleProgress
 from tests.learn.support import modules_of
@@ -106,6 +109,45 @@ def test_progress_survives_a_new_version(db, logged_in, course_factory):
     assert 'href="/learn/demo-course/m1/2">Resume' in page
     logged_in.get("/learn/demo-course/m1/3")
     assert len(_progress(db)) == 1 and _progress(db)[0].last_page == 3
+
+
+def test_a_new_version_shows_at_once(logged_in, create_user, client, auth, course_factory):
+    course = course_factory(pages=3)
+    assert "Page 2 of 3" in logged_in.get("/learn/demo-course/m1/2").get_data(as_text=True)
+    course_factory(course=course, pages=4)  # the body of page 2 in version 1 stays in memory, keyed by version
+    assert "Page 2 of 4" in logged_in.get("/learn/demo-course/m1/2").get_data(as_text=True)
+
+
+def test_lesson_body_in_each_language(client, auth, create_user, course_factory):
+    course_factory()
+    auth.login(create_user(email="nl@example.com", language="nl").email)
+    assert "Lesson m1 page 1 in nl" in client.get("/learn/demo-course/m1/1").get_data(as_text=True)
+    g.pop("_flask_babel", None)  # the tests' requests share one app context, where Flask-Babel keeps the locale
+    french = client.get("/learn/demo-course/m1/1?lang=fr").get_data(as_text=True)
+    assert "Lesson m1 page 1 in fr" in french and "Module 1 (fr)" in french and "Lesson m1 page 1 in nl" not in french
+
+
+def test_going_back_keeps_the_furthest_page(db, logged_in, course_factory):
+    course_factory(pages=3)
+    for page in (1, 2, 3, 1):
+        logged_in.get(f"/learn/demo-course/m1/{page}")
+    (progress,) = _progress(db)
+    assert progress.last_page == 3 and progress.reading_completed_at is not None
+
+
+def test_rereading_later_counts_as_activity(db, logged_in, course_factory):
+    from elearning.learn.services import ACTIVITY_RESOLUTION
+
+    course_factory(pages=3)
+    logged_in.get("/learn/demo-course/m1/2")
+    (progress,) = _progress(db)
+    long_ago = progress.updated_at - ACTIVITY_RESOLUTION - timedelta(minutes=1)
+    db.session.execute(sa.update(ModuleProgress).values(updated_at=long_ago))
+    db.session.commit()
+    logged_in.get("/learn/demo-course/m1/1")  # the employer dashboard reads updated_at as the last activity
+    db.session.expire_all()
+    (progress,) = _progress(db)
+    assert progress.updated_at > long_ago + ACTIVITY_RESOLUTION and progress.last_page == 2
 
 
 def test_asset_is_served_with_long_cache_and_svg_policy(logged_in, course_factory):

@@ -3,10 +3,12 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 from werkzeug.datastructures import MultiDict
 
 from elearning.extensions import db as _db
+from elearning.learn.models import ModuleProgress
 from tests.learn.support import count_queries, form_fields, right_answer
 
 SMALL = {"modules": 1, "pages": 2, "bank": 5, "per_attempt": 5}
@@ -81,3 +83,77 @@ def test_catalog_queries_do_not_grow_with_the_number_of_courses(db, logged_in, c
         course_factory(f"course-{n}", modules=4)
         logged_in.get(f"/learn/course-{n}/m1/1")
     assert (_queries(logged_in, "/learn/courses"), _queries(logged_in, "/learn/")) == one
+
+
+# Exact counts once the in-memory content memos are warm (learn/cache.py), as on a server after its first views.
+# On every page: the user (Flask-Login) and the navigation's "administers an organisation?" check.
+LAYOUT = 2
+
+
+def _writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+@pytest.fixture
+def commits(db):
+    """Collect the commits sent to the database while the test runs."""
+    seen: list[int] = []
+    listener = lambda connection: seen.append(1)  # noqa: E731
+    sa.event.listen(db.engine, "commit", listener)
+    yield seen
+    sa.event.remove(db.engine, "commit", listener)
+
+
+def _statements(client, path: str) -> list[str]:
+    _fresh_request_state()
+    with count_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return statements
+
+
+def test_lesson_page_queries(logged_in, course_factory):
+    course_factory(pages=3)
+    first = _statements(logged_in, "/learn/demo-course/m1/1")  # renders the page body: module and page
+    assert len(first) == LAYOUT + 1 + 2 + 1 and len(_writes(first)) == 1  # + INSERT of the progress row
+    again = _statements(logged_in, "/learn/demo-course/m1/2")  # advancing: one guarded UPDATE
+    assert len(again) == LAYOUT + 1 + 2 + 1 and _writes(again)[0].lstrip().upper().startswith("UPDATE")
+    # The course's current version and the learner's progress in one query; the body comes from memory.
+    assert len(_statements(logged_in, "/learn/demo-course/m1/2")) == LAYOUT + 1
+
+
+def test_rereading_a_page_writes_nothing(db, logged_in, course_factory, commits):
+    course_factory(pages=3)
+    logged_in.get("/learn/demo-course/m1/2")
+    commits.clear()
+    for page in (2, 1):  # the same page again, then an earlier one
+        statements = _statements(logged_in, f"/learn/demo-course/m1/{page}")
+        assert _writes(statements) == [] and commits == []
+    (progress,) = db.session.scalars(sa.select(ModuleProgress)).all()
+    assert progress.last_page == 2  # the furthest page read stays where to resume
+
+
+def test_quiz_page_queries(logged_in, course_factory):
+    course_factory(bank=10, per_attempt=8)
+    attempt_id = _start(logged_in, "demo-course")
+    assert len(_statements(logged_in, f"/quiz/attempts/{attempt_id}")) == LAYOUT + 1 + 1  # + the bank's questions
+    assert len(_statements(logged_in, f"/quiz/attempts/{attempt_id}")) == LAYOUT + 1  # the attempt (module joined)
+
+
+def test_result_page_queries(db, logged_in, course_factory):
+    from elearning.quizzes import queries
+    from elearning.quizzes.models import QuizAttempt
+
+    course_factory(bank=10, per_attempt=8)
+    attempt_id = _start(logged_in, "demo-course")
+    fields = form_fields(queries.shown_questions(db.session.get(QuizAttempt, attempt_id)), right_answer)
+    assert logged_in.post(f"/quiz/attempts/{attempt_id}", data=MultiDict(fields)).status_code == 302
+    path = f"/quiz/attempts/{attempt_id}/result"
+    assert len(_statements(logged_in, path)) == LAYOUT + 3 + 1  # + the version's modules, for "next module"
+    # The attempt (module joined), its answers, the learner's attempts at the module (for "try again").
+    assert len(_statements(logged_in, path)) == LAYOUT + 3
+
+
+def _start(client, slug: str) -> int:
+    response = client.post(f"/quiz/{slug}/m1")
+    return int(re.search(r"(\d+)$", response.headers["Location"]).group(1))

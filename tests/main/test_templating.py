@@ -1,0 +1,36 @@
+"""The layout's helpers: template gettext read once per request, language links, fixed addresses."""
+
+import flask_babel
+from flask import render_template_string
+from flask_babel import force_locale, refresh
+
+
+def test_template_gettext_follows_the_locale_and_force_locale(app):
+    with app.test_request_context("/?lang=nl"):
+        assert render_template_string("{{ _('Log out') }}") == "Afmelden"
+        with force_locale("fr"):  # mails and certificates render in their reader's language
+            assert render_template_string("{{ _('Log out') }}") == "Se déconnecter"
+            assert render_template_string("{{ {'fr': 'oui', 'en': 'yes'}|localise }}") == "oui"
+        assert render_template_string("{{ _('Log out') }}") == "Afmelden"
+        assert render_template_string("{{ {'nl': 'ja', 'en': 'yes'}|localise }}") == "ja"
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert render_template_string("{{ _('Log out') }}") == "Log out"
+
+
+def test_template_gettext_formats_and_escapes_like_flask_babel(app):
+    with app.test_request_context("/?lang=fr"):
+        refresh()
+        one, many = "%(num)d row has a problem.", "%(num)d rows have a problem."
+        assert render_template_string("{{ ngettext(one, many, 2) }}", one=one, many=many) \
+            == flask_babel.ngettext(one, many, 2)
+        assert render_template_string("{{ _('Page %(n)d of %(total)d', n=1, total=3) }}") \
+            == flask_babel.gettext("Page %(n)d of %(total)d", n=1, total=3)
+        assert render_template_string("{{ _('Your score: %(score)d%%', score=5) }}") == "Votre score : 5 %"
+        assert "&lt;b&gt;" in render_template_string("{{ _('Next module: %(title)s', title='<b>') }}")
+
+
+def test_language_links_keep_the_page_and_its_query(client):
+    page = client.get("/?lang=fr&x=1").get_data(as_text=True)
+    assert 'href="/?x=1&amp;lang=nl"' in page and 'href="/?x=1&amp;lang=en"' in page
+    assert 'href="/static/css/relais.css"' in page
