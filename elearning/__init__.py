@@ -50,7 +50,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _register_extensions(app: Flask) -> None:
     from elearning import i18n, mail, models  # noqa: F401 (models: every table registered)
-    from elearning.accounts.models import User
+    from elearning.accounts import services as accounts_services
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -64,9 +64,7 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_manager.user_loader(accounts_services.user_for_session)
 
     with app.app_context():
         _configure_sqlite(app)

@@ -180,6 +180,9 @@ def nav_links() -> list[dict]:
 
 def administers_an_organisation(user) -> bool:
     """Return whether the user administers an organisation, without loading their memberships."""
+    known = getattr(user, "administers_organisation", None)  # set by the session's user loader
+    if known is not None:
+        return known
     if "memberships" not in sa.inspect(user).unloaded:
         return any(m.is_employer_admin for m in user.memberships)
     from elearning.extensions import db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,6 +25,29 @@ class EmailTaken(RelaisError):
 
 class InvalidResetToken(RelaisError):
     """The reset link is malformed, expired or already used."""
+
+
+def user_for_session(user_id: str) -> User | None:
+    """Load the logged-in user, and whether they administer an organisation (the navigation asks on every page),
+    in one query."""
+    if not user_id.isdigit() or len(user_id) > 18:
+        return None
+    row = db.session.execute(_session_user_statement(), {"user_id": int(user_id)}).first()
+    if row is None:
+        return None
+    user, administers = row
+    user.administers_organisation = administers  # a plain attribute for this request, not a column
+    return user
+
+
+@cache
+def _session_user_statement() -> sa.Select:
+    """Build once the statement every logged-in request runs (building it costs more than running it)."""
+    from elearning.employers.models import Membership
+
+    administers = (sa.select(Membership.id)
+                   .where(Membership.user_id == User.id, Membership.is_employer_admin.is_(True)).exists())
+    return sa.select(User, administers).where(User.id == sa.bindparam("user_id"))
 
 
 def normalise_email(email: str) -> str:
