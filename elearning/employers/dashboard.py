@@ -1,23 +1,23 @@
 """The employer dashboard: one aggregate query per table, scoped by organisation, whatever the staff count.
 
-Queries (each takes the organisation id first): members, assignments, requirements, latest certificates,
-passed modules, started modules. Everything else (which requirement applies to whom, the earliest due date,
-each status, filters, counts, the contact-person panel) is computed in Python from those rows.
+Queries (each takes the organisation id first): members, assignments, requirements, latest certificates and
+module activity (visits and passes since the last certificate). Everything else (which requirement applies to
+whom, the earliest due date, each status, filters, counts, the contact-person panel) is computed in Python.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from elearning.accounts.models import JobRole, User, utcnow
-from elearning.certificates.eligibility import add_months
 from elearning.certificates.models import Certificate, Requirement
-from elearning.content.models import Course, CourseVersion, Module
 from elearning.employers import queries
+from elearning.employers.activity import module_activity
 from elearning.employers.importing import fold
 from elearning.employers.models import Assignment, Membership
 from elearning.employers.status import (
@@ -30,8 +30,8 @@ from elearning.employers.status import (
     earliest_due,
 )
 from elearning.extensions import db
-from elearning.learn.models import ModuleProgress
-from elearning.quizzes.models import QuizAttempt
+
+NO_ACTIVITY = (0, False)
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,23 @@ class Filters:
     search: str = ""
 
     def keep(self, row: StaffRow) -> bool:
-        if self.role and row.job_role != self.role:
-            return False
-        if self.search and fold(self.search) not in fold(row.full_name):
-            return False
-        return not self.status or any(s.state == self.status for s in row.statuses.values())
+        keep = self.matcher()
+        return keep is None or keep(row)
+
+    def matcher(self) -> Callable[[StaffRow], bool] | None:
+        """Return a test of one row (the search folded once, not once per row), or None without filters."""
+        if not (self.status or self.role or self.search):
+            return None
+        status, role, search = self.status, self.role, fold(self.search)
+
+        def keep(row: StaffRow) -> bool:
+            if role and row.job_role != role:
+                return False
+            if search and search not in fold(row.full_name):
+                return False
+            return not status or any(s.state == status for s in row.statuses.values())
+
+        return keep
 
 
 @dataclass(slots=True)
@@ -82,6 +94,11 @@ class Dashboard:
     all_rows: list[StaffRow] = field(repr=False, default_factory=list)
 
 
+def _rows(stmt: sa.Select) -> list[sa.Row]:
+    """Run a column select on the session's connection: Core rows, without the ORM's per-row loading."""
+    return db.session.connection().execute(stmt).all()
+
+
 def _members(organisation_id: int, user_id: int | None) -> list[sa.Row]:
     stmt = (sa.select(Membership.id, Membership.user_id, User.full_name, User.email, Membership.job_role,
                       Membership.is_contact_person, Membership.is_employer_admin)
@@ -90,13 +107,13 @@ def _members(organisation_id: int, user_id: int | None) -> list[sa.Row]:
             .order_by(User.full_name, Membership.id))
     if user_id is not None:
         stmt = stmt.where(Membership.user_id == user_id)
-    return list(db.session.execute(stmt))
+    return _rows(stmt)
 
 
 def _assignments(organisation_id: int) -> list[sa.Row]:
     stmt = (sa.select(Assignment.requirement_id, Assignment.membership_id, Assignment.job_role, Assignment.due_on)
             .where(Assignment.organisation_id == organisation_id))
-    return list(db.session.execute(stmt))
+    return _rows(stmt)
 
 
 def _requirements(organisation_id: int) -> list[Requirement]:
@@ -112,85 +129,22 @@ def _member_ids(organisation_id: int, user_id: int | None) -> sa.Select:
 
 
 def latest_certificates(organisation_id: int, user_id: int | None = None) -> dict[tuple[int, int], CertificateFacts]:
-    """Return {(user id, requirement id): latest certificate} of the members, revoked and removed ones left out."""
-    ranked = (sa.select(Certificate.id, Certificate.code, Certificate.user_id, Certificate.requirement_id,
-                        Certificate.issued_at, Certificate.expires_at,
-                        sa.func.row_number().over(partition_by=(Certificate.user_id, Certificate.requirement_id),
-                                                  order_by=(Certificate.issued_at.desc(), Certificate.id.desc()))
-                        .label("rank"))
-              .where(Certificate.user_id.in_(_member_ids(organisation_id, user_id)), Certificate.revoked_at.is_(None),
-                     Certificate.holder_removed_at.is_(None))
-              .subquery())
-    rows = db.session.execute(sa.select(ranked).where(ranked.c.rank == 1))
-    return {(r.user_id, r.requirement_id): CertificateFacts(r.id, r.code, r.issued_at, r.expires_at) for r in rows}
+    """Return {(user id, requirement id): latest certificate} of the members, revoked and removed ones left out.
 
-
-def _module_refs(requirements: list[Requirement], now: datetime):
-    """Return a small table of (requirement id, ref, course slug, module slug, window start), or None.
-
-    Built as a UNION ALL of literal rows: SQLite has no named VALUES lists; a requirement lists a few modules.
+    The latest is picked here rather than by a window function: sorting every member's certificates in the
+    database cost more than comparing a few thousand rows once.
     """
-    rows = [sa.select(sa.literal(r.id, sa.Integer).label("requirement_id"), sa.literal(ref).label("ref"),
-                      sa.literal(ref.split("/", 1)[0]).label("course_slug"),
-                      sa.literal(ref.split("/", 1)[1]).label("module_slug"),
-                      sa.literal(add_months(now, -r.validity_months), sa.DateTime).label("window_start"))
-            for r in requirements for ref in r.modules if "/" in ref]
-    if not rows:
-        return None
-    return sa.union_all(*rows).subquery("requirement_modules")
-
-
-def _last_issued(organisation_id: int, user_id: int | None):
-    """Every certificate counts here, revoked too: passes before it were used for it (see eligibility.py)."""
-    return (sa.select(Certificate.user_id, Certificate.requirement_id,
-                      sa.func.max(Certificate.issued_at).label("issued_at"))
-            .where(Certificate.user_id.in_(_member_ids(organisation_id, user_id)))
-            .group_by(Certificate.user_id, Certificate.requirement_id).subquery())
-
-
-def passed_modules(organisation_id: int, requirements: list[Requirement], now: datetime,
-                   user_id: int | None = None) -> dict[tuple[int, int], int]:
-    """Return {(user id, requirement id): modules passed that count toward the next certificate}."""
-    refs = _module_refs(requirements, now)
-    if refs is None:
-        return {}
-    last = _last_issued(organisation_id, user_id)
-    stmt = (sa.select(QuizAttempt.user_id, refs.c.requirement_id, sa.func.count(sa.distinct(refs.c.ref)))
-            .join(Membership, sa.and_(Membership.user_id == QuizAttempt.user_id,
-                                      Membership.organisation_id == organisation_id))
-            .join(Module, Module.id == QuizAttempt.module_id)
-            .join(CourseVersion, CourseVersion.id == Module.course_version_id)
-            .join(Course, Course.id == CourseVersion.course_id)
-            .join(refs, sa.and_(refs.c.course_slug == Course.slug, refs.c.module_slug == Module.slug))
-            .outerjoin(last, sa.and_(last.c.user_id == QuizAttempt.user_id,
-                                     last.c.requirement_id == refs.c.requirement_id))
-            .where(QuizAttempt.is_passed.is_(True), QuizAttempt.submitted_at >= refs.c.window_start,
-                   sa.or_(last.c.issued_at.is_(None), QuizAttempt.submitted_at > last.c.issued_at))
-            .group_by(QuizAttempt.user_id, refs.c.requirement_id))
-    if user_id is not None:
-        stmt = stmt.where(QuizAttempt.user_id == user_id)
-    return {(user_id, requirement_id): count for user_id, requirement_id, count in db.session.execute(stmt)}
-
-
-def started_modules(organisation_id: int, requirements: list[Requirement], now: datetime,
-                    user_id: int | None = None) -> set[tuple[int, int]]:
-    """Return {(user id, requirement id)} where the person opened one of its modules since their last certificate."""
-    refs = _module_refs(requirements, now)
-    if refs is None:
-        return set()
-    last = _last_issued(organisation_id, user_id)
-    stmt = (sa.select(ModuleProgress.user_id, refs.c.requirement_id).distinct()
-            .join(Membership, sa.and_(Membership.user_id == ModuleProgress.user_id,
-                                      Membership.organisation_id == organisation_id))
-            .join(Course, Course.id == ModuleProgress.course_id)
-            .join(refs, sa.and_(refs.c.course_slug == Course.slug, refs.c.module_slug == ModuleProgress.module_slug))
-            .outerjoin(last, sa.and_(last.c.user_id == ModuleProgress.user_id,
-                                     last.c.requirement_id == refs.c.requirement_id))
-            .where(ModuleProgress.updated_at >= refs.c.window_start,
-                   sa.or_(last.c.issued_at.is_(None), ModuleProgress.updated_at > last.c.issued_at)))
-    if user_id is not None:
-        stmt = stmt.where(ModuleProgress.user_id == user_id)
-    return {(user_id, requirement_id) for user_id, requirement_id in db.session.execute(stmt)}
+    stmt = (sa.select(Certificate.user_id, Certificate.requirement_id, Certificate.issued_at, Certificate.id,
+                      Certificate.code, Certificate.expires_at)
+            .where(Certificate.user_id.in_(_member_ids(organisation_id, user_id)), Certificate.revoked_at.is_(None),
+                   Certificate.holder_removed_at.is_(None)))
+    latest: dict[tuple[int, int], CertificateFacts] = {}
+    for member_user_id, requirement_id, issued_at, certificate_id, code, expires_at in _rows(stmt):
+        key = (member_user_id, requirement_id)
+        found = latest.get(key)
+        if found is None or (issued_at, certificate_id) > (found.issued_at, found.id):
+            latest[key] = CertificateFacts(certificate_id, code, issued_at, expires_at)
+    return latest
 
 
 class AssignmentIndex:
@@ -226,49 +180,81 @@ def contact_requirements(requirements: list[Requirement]) -> list[Requirement]:
     return specific or requirements
 
 
+class StatusTable:
+    """Work out each member's status on the requirements that reach them, from the dashboard's query results.
+
+    Most people share a status (same requirement, due date and progress, no certificate): each of those is
+    computed once and shared between rows (a RequirementStatus is immutable).
+    """
+
+    def __init__(self, requirements: list[Requirement], certificates: dict[tuple[int, int], CertificateFacts],
+                 activity: dict[tuple[int, int], tuple[int, bool]], today: date) -> None:
+        self.totals = {r.id: len(r.modules) for r in requirements}
+        self.certificates, self.activity, self.today = certificates, activity, today
+        self._shared: dict[tuple, RequirementStatus] = {}
+        self._progress: dict[tuple, Progress] = {}  # a handful of distinct ones
+
+    def statuses(self, user_id: int, due_dates: dict[int, date | None]) -> dict[int, RequirementStatus]:
+        """Return {requirement id: status} of one person, given the earliest due date of each requirement."""
+        statuses = {}
+        for requirement_id, due_on in due_dates.items():
+            key = (user_id, requirement_id)
+            passed, started = self.activity.get(key, NO_ACTIVITY)
+            certificate = self.certificates.get(key)
+            if certificate is None:
+                same = (requirement_id, passed, started, due_on)
+                status = self._shared.get(same)
+                if status is None:
+                    progress = Progress(passed, self.totals[requirement_id], started)
+                    status = self._shared[same] = compute_status(progress, None, due_on, self.today)
+            else:
+                progress = self._progress.get(counted := (passed, self.totals[requirement_id], started))
+                if progress is None:
+                    progress = self._progress[counted] = Progress(*counted)
+                status = compute_status(progress, certificate, due_on, self.today)
+            statuses[requirement_id] = status
+        return statuses
+
+
 def build(organisation_id: int, filters: Filters = Filters(), *, now: datetime | None = None,
           user_id: int | None = None) -> Dashboard:
-    """Return the dashboard of an organisation (or of one of its members): six queries, whatever its size."""
+    """Return the dashboard of an organisation (or of one of its members): five queries, whatever its size."""
     now = now or utcnow()
     today = now.date()
     members = _members(organisation_id, user_id)
     assignments = AssignmentIndex(_assignments(organisation_id))
     requirements = _requirements(organisation_id)
     certificates = latest_certificates(organisation_id, user_id)
-    passed = passed_modules(organisation_id, requirements, now, user_id)
-    started = started_modules(organisation_id, requirements, now, user_id)
-    totals = {r.id: len(r.modules) for r in requirements}
-    rows = []
+    table = StatusTable(requirements, certificates, module_activity(organisation_id, requirements, now, user_id),
+                        today)
+    counts = {state: 0 for state in STATES}
+    rows, contacts = [], []
     assigned_ids: set[int] = set()
     for membership_id, member_user_id, full_name, email, job_role, is_contact, is_admin in members:
-        statuses = {}
-        for requirement_id, due_on in assignments.due_dates(membership_id, job_role).items():
-            key = (member_user_id, requirement_id)
-            progress = Progress(passed.get(key, 0), totals[requirement_id], key in started)
-            statuses[requirement_id] = compute_status(progress, certificates.get(key), due_on, today)
-        rows.append(StaffRow(membership_id, member_user_id, full_name, email, job_role, is_contact, is_admin,
-                             statuses))
-        assigned_ids.update(statuses)
-    counts = {state: 0 for state in STATES}
-    for row in rows:
-        for status in row.statuses.values():
+        statuses = table.statuses(member_user_id, assignments.due_dates(membership_id, job_role))
+        for status in statuses.values():
             counts[status.state] += 1
+        row = StaffRow(membership_id, member_user_id, full_name, email, job_role, is_contact, is_admin, statuses)
+        rows.append(row)
+        if is_contact:
+            contacts.append(row)
+        assigned_ids.update(statuses)
+    keep = filters.matcher()
     return Dashboard(requirements=[r for r in requirements if r.id in assigned_ids],
-                     rows=[row for row in rows if filters.keep(row)], staff_count=len(rows), counts=counts,
-                     contact_persons=_contact_persons(members, requirements, certificates, today), today=today,
-                     all_rows=rows)
+                     rows=rows if keep is None else [row for row in rows if keep(row)], staff_count=len(rows),
+                     counts=counts, contact_persons=_contact_persons(contacts, requirements, certificates, today),
+                     today=today, all_rows=rows)
 
 
-def _contact_persons(members: list[sa.Row], requirements: list[Requirement],
+def _contact_persons(contacts: list[StaffRow], requirements: list[Requirement],
                      certificates: dict[tuple[int, int], CertificateFacts], today: date) -> list[ContactPerson]:
-    wanted = contact_requirements([r for r in requirements if r.is_active])
+    wanted = [r.id for r in contact_requirements([r for r in requirements if r.is_active])]
     people = []
-    for m in members:
-        if not m.is_contact_person:
-            continue
-        valid = [c for r in wanted if (c := certificates.get((m.user_id, r.id))) is not None
+    for row in contacts:
+        valid = [c for requirement_id in wanted if (c := certificates.get((row.user_id, requirement_id))) is not None
                  and (c.expires_at is None or c.expires_at.date() > today)]
-        people.append(ContactPerson(m.id, m.full_name, max(valid, key=lambda c: c.expires_at, default=None)))
+        people.append(ContactPerson(row.membership_id, row.full_name,
+                                    max(valid, key=lambda c: c.expires_at, default=None)))
     return people
 
 

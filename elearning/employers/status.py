@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 EXPIRING_DAYS = 60
 
@@ -23,8 +23,7 @@ STATES = (State.OVERDUE, State.EXPIRED, State.EXPIRING, State.NOT_STARTED, State
 VALID_STATES = frozenset({State.DONE, State.EXPIRING})
 
 
-@dataclass(frozen=True)
-class CertificateFacts:
+class CertificateFacts(NamedTuple):
     """The latest certificate a person holds for a requirement (revoked ones are never passed in)."""
 
     id: int
@@ -33,8 +32,7 @@ class CertificateFacts:
     expires_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(NamedTuple):
     """Modules of the requirement passed so far, and whether the person opened any of them."""
 
     passed: int
@@ -42,8 +40,9 @@ class Progress:
     started: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementStatus:
+class RequirementStatus(NamedTuple):
+    """Where a person stands on one requirement (named tuples: a dashboard makes thousands of these)."""
+
     state: State
     progress: Progress
     due_on: date | None
@@ -67,8 +66,8 @@ def compute_status(progress: Progress, certificate: CertificateFacts | None, due
     must re-certify, whatever the due date); then a passed due date (overdue); then any progress.
     """
     state = _state(progress, certificate, due_on, today, expiring_days)
-    if state in VALID_STATES:  # a valid certificate stands for every module, whatever was passed since
-        progress = Progress(progress.total, progress.total, True)
+    if state in VALID_STATES and progress != (progress.total, progress.total, True):
+        progress = Progress(progress.total, progress.total, True)  # a valid certificate stands for every module
     return RequirementStatus(state=state, progress=progress, due_on=due_on, certificate=certificate)
 
 

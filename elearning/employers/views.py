@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,8 +16,10 @@ from elearning.employers import assignment_views, exports, invitation_views, pri
 from elearning.employers.blueprint import bp
 from elearning.employers.dashboard import Filters, build, person_record
 from elearning.employers.forms import STATE_LABELS, ActionForm, DashboardFilterForm, MemberForm
+from elearning.employers.gcpause import collector_paused
 from elearning.employers.models import Membership, Organisation
 from elearning.extensions import db
+from elearning.i18n import format_date
 from elearning.security import employer_required
 
 __all__ = ["bp"]
@@ -37,6 +41,47 @@ def state_label_map() -> dict[str, str]:
     return {state.value: str(label) for state, label in STATE_LABELS.items()}
 
 
+@bp.app_template_global()
+def job_role_label_map() -> dict[str, str]:
+    """Return {job role: label} in the current language, for templates to translate each label once."""
+    return {role.value: str(label) for role, label in JOB_ROLE_LABELS.items()}
+
+
+@bp.app_template_global()
+def short_date(value: date | datetime) -> str:
+    """Return format_date(value), worked out once per date and request (a staff list repeats a few dates)."""
+    memo = g.setdefault("employer_dates", {})
+    key = (value, str(get_locale()))
+    if key not in memo:
+        memo[key] = format_date(value)
+    return memo[key]
+
+
+@bp.app_template_global()
+def url_pattern(endpoint: str, name: str, **values) -> str:
+    """Return url_for(endpoint, ...) with "{}" where the value `name` goes, for str.format once per row.
+
+    Only for values that need no quoting in a path (ids, certificate codes): url_for costs more than the rest
+    of a table row, and a staff page has a hundred of them.
+    """
+    for marker in ("9182736450", "9182736451", "9182736452"):
+        url = url_for(endpoint, **values, **{name: int(marker)})
+        if url.count(marker) == 1:
+            return url.replace("{", "{{").replace("}", "}}").replace(marker, "{}")
+    raise ValueError(f"no free marker for {endpoint}")
+
+
+def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Return the page numbers to link (the first, the last, `around` either side of `page`); None for a gap."""
+    shown = sorted({1, pages, *range(max(page - around, 1), min(page + around, pages) + 1)})
+    window: list[int | None] = []
+    for number in shown:
+        if window and number - window[-1] > 1:
+            window.append(None)
+        window.append(number)
+    return window
+
+
 def _filters() -> tuple[DashboardFilterForm, Filters]:
     form = DashboardFilterForm(request.args)
     if not form.validate():
@@ -48,19 +93,22 @@ def _filters() -> tuple[DashboardFilterForm, Filters]:
 @bp.get("/employer/", defaults={"org_id": None})
 @bp.get("/employer/<int:org_id>/")
 @employer_required
+@collector_paused
 def dashboard(organisation: Organisation):
     """Show every staff member's status on each assigned requirement, with filters and counts."""
     form, filters = _filters()
     data = build(organisation.id, filters)
-    page = max(request.args.get("page", 1, type=int), 1)
     pages = max((len(data.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     return render_template("employers/dashboard.html", organisation=organisation, data=data, form=form,
-                           rows=data.rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=min(page, pages),
-                           pages=pages, organisations=queries.administered_organisations(current_user.id))
+                           rows=data.rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page, pages=pages,
+                           page_window=page_window(page, pages),
+                           organisations=queries.administered_organisations(current_user.id))
 
 
 @bp.get("/employer/<int:org_id>/export.<any(csv, xlsx):kind>")
 @employer_required
+@collector_paused
 def export(organisation: Organisation, kind: str):
     """Download the dashboard, with the same filters, as CSV or as an Excel workbook."""
     _, filters = _filters()

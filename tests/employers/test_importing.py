@@ -221,3 +221,25 @@ def test_a_file_over_the_size_limit_gets_a_clear_message(db, as_user, admin_a, o
     response = upload(as_user(admin_a), org_a, data)
     assert response.status_code == 400 and b"The file is too large: it may be at most 2 kB." in response.data
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+
+
+def test_a_large_import_reads_the_addresses_once_and_refreshes_statistics_on_postgresql(db, org_a, admin_a,
+                                                                                      monkeypatch):
+    from elearning.employers import services
+    from elearning.employers.importing import ImportRow
+    from tests.employers.conftest import count_queries
+
+    monkeypatch.setattr(services, "ANALYZE_AFTER_ROWS", 20)
+    rows = [ImportRow(line=n + 2, full_name=f"Person {n}", email=f"person{n}@example.com", job_role="hr_manager",
+                      language="en") for n in range(30)]
+    assert org_a.id and admin_a.id  # loaded before counting
+    with count_queries() as statements:
+        created = services.import_invitations(org_a, rows, admin_a)
+    db.session.commit()
+    assert len(created) == 30 and db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 30
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2  # member and pending addresses, once for the whole file
+    analysed = [s for s in statements if s.strip().upper() == "ANALYZE INVITATIONS"]
+    assert len(analysed) == (1 if db.engine.dialect.name == "postgresql" else 0)
+    with pytest.raises(services.AlreadyInvited):
+        services.import_invitations(org_a, rows[:1], admin_a)
