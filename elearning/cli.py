@@ -16,6 +16,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 courses_cli = AppGroup("courses", help="Check and load the course files.")
 orgs_cli = AppGroup("orgs", help="Manage organisations.")
 reminders_cli = AppGroup("reminders", help="Send reminder emails (for cron).")
+certificates_cli = AppGroup("certificates", help="Maintain the stored certificate PDFs.")
 
 
 @users_cli.command("create-admin")
@@ -189,10 +190,26 @@ def send_reminders_command() -> None:
     click.echo(f"Reminders sent: {summary}.")
 
 
+@certificates_cli.command("render-missing")
+def render_missing_command() -> None:
+    """Render and store every language version missing from a downloadable certificate (older data)."""
+    from elearning.certificates import queries, services
+    from elearning.config import LANGUAGES
+
+    certificates = queries.certificates_missing_pdfs()
+    missing = sum(len(LANGUAGES) - len(certificate.pdfs) for certificate in certificates)
+    failed = services.render_issued(certificates)
+    click.echo(f"{missing - failed} PDF{'s' if missing - failed != 1 else ''} rendered for {len(certificates)} "
+               f"certificate{'s' if len(certificates) != 1 else ''}.")
+    if failed:
+        raise click.ClickException(f"{failed} could not be rendered; the log says why.")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(orgs_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(demo_command)

@@ -6,14 +6,16 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload, undefer
+from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 
 from elearning.accounts.models import User
 from elearning.certificates import codes
 from elearning.certificates.eligibility import Decision, Held, Pass, evaluate
 from elearning.certificates.models import VALID, Certificate, CertificatePdf, Requirement
+from elearning.config import LANGUAGES
 from elearning.content.models import Course, CourseVersion, Module
 from elearning.employers.models import Membership
 from elearning.extensions import db
@@ -134,27 +136,74 @@ def requirement_statuses(user: User, certificates: list[Certificate], now: datet
 
 
 def certificate_by_code(text: str | None) -> Certificate | None:
-    """Return the certificate with this code as typed (any case, dashes optional), or None."""
+    """Return the certificate with this code as typed (any case, dashes optional), or None (one query)."""
     code = codes.normalise(text)
     if code is None:
         return None
-    stmt = sa.select(Certificate).where(Certificate.code == code).options(selectinload(Certificate.pdfs))
-    return db.session.scalar(stmt)
+    return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
 
 
-def may_download(user: User, certificate: Certificate) -> bool:
-    """Return whether `user` may download the certificate: its holder, or an employer administrator of
-    an organisation the holder belongs to."""
-    if certificate.user_id is None or not user.is_authenticated:
-        return False
-    if certificate.user_id == user.id:
-        return True
-    holder = aliased(Membership)
-    stmt = (sa.select(Membership.id)
-            .join(holder, holder.organisation_id == Membership.organisation_id)
-            .where(Membership.user_id == user.id, Membership.is_employer_admin, holder.user_id == certificate.user_id)
-            .limit(1))
-    return db.session.scalar(stmt) is not None
+@cache
+def _verify_statement() -> sa.Select:
+    """Build (once) the verification page's query, bound to :code."""
+    return (sa.select(Certificate).where(Certificate.code == sa.bindparam("code"))
+            .options(joinedload(Certificate.pdfs)))
+
+
+def certificate_to_verify(text: str | None) -> Certificate | None:
+    """Return the certificate with this code as typed, with its stored language versions (not the bytes), in
+    one query."""
+    code = codes.normalise(text)
+    if code is None:
+        return None
+    return db.session.execute(_verify_statement(), {"code": code}).unique().scalar_one_or_none()
+
+
+@cache
+def _download_statement() -> sa.Select:
+    """Build (once: aliasing costs more than running the query) the download's query, bound to :user_id, :code
+    and :language.
+
+    A user may download a certificate they hold, or as an employer administrator of an organisation the holder
+    belongs to; a removed holder's certificate has no user, so nobody may.
+    """
+    admin, holder = aliased(Membership), aliased(Membership)
+    user_id = sa.bindparam("user_id")
+    employer = (sa.select(admin.id)
+                .join(holder, holder.organisation_id == admin.organisation_id)
+                .where(admin.user_id == user_id, admin.is_employer_admin, holder.user_id == Certificate.user_id)
+                .exists())
+    return (sa.select(Certificate.id.label("certificate_id"), Certificate.code,
+                      sa.or_(Certificate.user_id == user_id, employer).label("allowed"),
+                      CertificatePdf.data, CertificatePdf.sha256)
+            .outerjoin(CertificatePdf, sa.and_(CertificatePdf.certificate_id == Certificate.id,
+                                               CertificatePdf.language == sa.bindparam("language")))
+            .where(Certificate.code == sa.bindparam("code"), Certificate.revoked_at.is_(None)))
+
+
+def download_of(user: User, text: str | None, language: str) -> sa.Row | None:
+    """Return (certificate_id, code, allowed, data, sha256) for a download, in one query; None if no such
+    certificate is valid for download (unknown code or language, revoked).
+
+    `allowed` says whether `user` may have it; `data` and `sha256` are the stored PDF in `language`, or None
+    when that version was never stored.
+    """
+    code = codes.normalise(text)
+    if code is None or language not in LANGUAGES or not user.is_authenticated:
+        return None
+    parameters = {"user_id": user.id, "code": code, "language": language}
+    return db.session.execute(_download_statement(), parameters).first()
+
+
+def certificates_missing_pdfs() -> list[Certificate]:
+    """Return the certificates that can still be downloaded (not revoked, holder not removed) but lack a stored
+    language version, with the versions they have."""
+    stored = (sa.select(sa.func.count(CertificatePdf.id)).where(CertificatePdf.certificate_id == Certificate.id)
+              .scalar_subquery())
+    stmt = (sa.select(Certificate)
+            .where(Certificate.revoked_at.is_(None), Certificate.holder_removed_at.is_(None), stored < len(LANGUAGES))
+            .options(selectinload(Certificate.pdfs)).order_by(Certificate.id))
+    return list(db.session.scalars(stmt))
 
 
 def stored_pdf(certificate_id: int, language: str) -> CertificatePdf | None:

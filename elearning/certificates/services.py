@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -152,28 +153,44 @@ def _issue(user: User, requirement: Requirement, decision: Decision, sequence: i
     raise RuntimeError("could not draw an unused certificate code")
 
 
-def render_issued(certificates: list[Certificate]) -> None:
-    """Render and store each new certificate's PDF in its issue language.
+def render_issued(certificates: Iterable[Certificate]) -> int:
+    """Render and store each certificate in every language not stored yet, so a download never renders; return
+    how many language versions failed.
 
-    Call it after the passing attempt has committed: rendering takes a few hundred milliseconds, which must not
-    hold the database's write lock. A failure is logged and the PDF is then rendered on first download.
+    Call it after the passing attempt has committed: rendering takes about a tenth of a second per language,
+    which must not hold the database's write lock. Each version commits on its own, so one failure loses no
+    other; it is logged, and the missing version is rendered on its first download, or by
+    `flask certificates render-missing`.
     """
+    failed = 0
     for certificate in certificates:
-        try:
-            pdf_for(certificate, certificate.language)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            logger.exception("Could not render certificate %s at issue time", certificate.code)
+        stored = {row.language for row in certificate.pdfs}
+        code = certificate.code  # a failed version's rollback expires the certificate
+        missing = [language for language in LANGUAGES if language not in stored]
+        for language in sorted(missing, key=lambda language: language != certificate.language):  # its own first
+            try:
+                _store(certificate, language)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                failed += 1
+                logger.exception("Could not render certificate %s in %s", code, language)
+    return failed
 
 
 def pdf_for(certificate: Certificate, language: str) -> CertificatePdf:
-    """Return the stored PDF of a language version, rendering and storing it on the first request only."""
+    """Return the stored PDF of a language version; render and store it if it is missing (older data)."""
+    stored = queries.stored_pdf(certificate.id, language)
+    if stored is None:
+        logger.warning("Certificate %s had no stored PDF in %s: rendering it now", certificate.code, language)
+        stored = _store(certificate, language)
+    return stored
+
+
+def _store(certificate: Certificate, language: str) -> CertificatePdf:
+    """Render a language version and store it (in a savepoint); flush, never commit."""
     from elearning.certificates import pdf  # WeasyPrint loads only when a PDF is needed
 
-    stored = queries.stored_pdf(certificate.id, language)
-    if stored is not None:
-        return stored
     data = pdf.render_pdf(certificate, language)
     stored = CertificatePdf(certificate_id=certificate.id, language=language, data=data,
                             sha256=hashlib.sha256(data).hexdigest(), size=len(data), created_at=utcnow())

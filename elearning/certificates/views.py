@@ -60,17 +60,18 @@ def index():
 @bp.get("/certificates/<code>/pdf/<language>")
 @login_required
 def download(code: str, language: str):
-    """Send a stored language version of the certificate (rendered and stored on its first request)."""
-    certificate = queries.certificate_by_code(code)
-    if (certificate is None or language not in LANGUAGES or certificate.revoked_at is not None
-            or not queries.may_download(current_user, certificate)):
+    """Send the stored language version of the certificate (one query with the ownership check)."""
+    found = queries.download_of(current_user, code, language)
+    if found is None or not found.allowed:
         abort(404)  # the same answer for "not yours" and "does not exist", so codes cannot be probed
-    stored = services.pdf_for(certificate, language)
-    db.session.commit()
-    filename = f"relais-certificate-{certificate.code}-{language}.pdf"
-    response = Response(stored.data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.set_etag(stored.sha256)
+    data, sha256 = found.data, found.sha256
+    if data is None:  # issued before every language was stored at issue time: render it now, once
+        stored = services.pdf_for(db.session.get(Certificate, found.certificate_id), language)
+        data, sha256 = stored.data, stored.sha256
+        db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="relais-certificate-{found.code}-{language}.pdf"'
+    response.set_etag(sha256)
     return response
 
 
@@ -114,7 +115,7 @@ def lookup():
 @verify_limit
 def verify(code: str):
     """Show a certificate's status and details; check an uploaded PDF against the issued versions."""
-    certificate = queries.certificate_by_code(code)
+    certificate = queries.certificate_to_verify(code)
     if certificate is None:
         return _not_found()
     if request.method == "GET" and code != certificate.code:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -92,3 +93,18 @@ def certified(db, create_user, pass_module, fake_pdf):
         return user, certificate
 
     return _make
+
+
+@contextmanager
+def count_queries():
+    """Collect the SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+
+    def _record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(_db.engine, "before_cursor_execute", _record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", _record)

@@ -50,27 +50,37 @@ def test_issues_when_the_last_module_is_passed(db, create_user, pass_module, fak
     assert full.requirement_snapshot["validity_months"] == 24
 
 
-def test_pdf_is_rendered_once_in_the_profile_language_at_issue(db, create_user, pass_module, fake_pdf, courses):
-    user = create_user(language="nl")
+def test_every_language_is_rendered_and_stored_at_issue(db, create_user, pass_module, fake_pdf, courses):
+    user = create_user(language="fr")
     pass_module(user, BASICS, T0)
     [certificate] = services.issue_if_eligible(user, now=T0)
     db.session.commit()
     assert fake_pdf == []  # not while the passing attempt's transaction holds the write lock
+    assert services.render_issued([certificate]) == 0
+    assert fake_pdf == [(certificate.code, "fr"), (certificate.code, "nl"), (certificate.code, "en")]  # its own first
+    stored = {row.language: row for row in db.session.scalars(sa.select(CertificatePdf))}
+    assert sorted(stored) == ["en", "fr", "nl"]
+    for language, row in stored.items():
+        number = fake_pdf.index((certificate.code, language)) + 1
+        assert row.data == f"%PDF-fake {certificate.code} {language} {number}".encode()
+        assert len(row.sha256) == 64 and row.size == len(row.data)
     services.render_issued([certificate])
-    assert fake_pdf == [(certificate.code, "nl")]
-    stored = db.session.scalars(sa.select(CertificatePdf)).one()
-    assert stored.language == "nl" and stored.data.startswith(b"%PDF-fake")
-    assert len(stored.sha256) == 64 and stored.size == len(stored.data)
+    assert len(fake_pdf) == 3  # nothing is rendered twice
 
 
-def test_other_languages_are_rendered_on_first_request_then_served_from_storage(db, certified, fake_pdf):
+def test_a_missing_version_is_rendered_once_when_asked_for(db, certified, fake_pdf, caplog):
+    """A certificate issued before every language was stored at issue time lacks some versions."""
     user, certificate = certified(language="en")
-    first = services.pdf_for(certificate, "fr")
+    db.session.execute(sa.delete(CertificatePdf).where(CertificatePdf.language != "en"))
     db.session.commit()
+    with caplog.at_level("WARNING", logger="elearning.certificates.services"):
+        first = services.pdf_for(certificate, "fr")
+    db.session.commit()
+    assert f"Certificate {certificate.code} had no stored PDF in fr" in caplog.text
     again = services.pdf_for(certificate, "fr")
     assert again.id == first.id and again.data == first.data
-    assert fake_pdf == [(certificate.code, "en"), (certificate.code, "fr")]  # never re-rendered
-    assert sorted(p.language for p in certificate.pdfs) == ["en", "fr"]
+    assert fake_pdf[3:] == [(certificate.code, "fr")]  # after the three at issue, once
+    assert count(db, CertificatePdf) == 2
 
 
 def test_render_failure_does_not_lose_the_certificate(db, create_user, pass_module, courses, monkeypatch):
@@ -84,7 +94,28 @@ def test_render_failure_does_not_lose_the_certificate(db, create_user, pass_modu
     pass_module(user, BASICS, T0)
     [certificate] = services.issue_if_eligible(user, now=T0)
     db.session.commit()
+    assert services.render_issued([certificate]) == 3
     assert count(db) == 1 and count(db, CertificatePdf) == 0  # rendered on first download instead
+
+
+def test_one_failed_language_loses_no_other(db, create_user, pass_module, fake_pdf, courses, monkeypatch, caplog):
+    from elearning.certificates import pdf
+
+    render = pdf.render_pdf
+
+    def fails_in_dutch(certificate, language, **options):
+        if language == "nl":
+            raise OSError("disk full")
+        return render(certificate, language, **options)
+
+    monkeypatch.setattr(pdf, "render_pdf", fails_in_dutch)
+    user = create_user(language="nl")
+    pass_module(user, BASICS, T0)
+    [certificate] = services.issue_if_eligible(user, now=T0)
+    db.session.commit()
+    assert services.render_issued([certificate]) == 1
+    assert sorted(db.session.scalars(sa.select(CertificatePdf.language))) == ["en", "fr"]
+    assert f"Could not render certificate {certificate.code} in nl" in caplog.text
 
 
 def test_nothing_is_issued_for_failed_attempts(db, create_user, pass_module, fake_pdf, courses):
@@ -225,15 +256,16 @@ def test_holder_name_is_copied_at_issue(db, certified):
 
 def test_forget_holder_blanks_personal_data_and_keeps_hashes(db, certified):
     user, certificate = certified()
-    sha = certificate.pdfs[0].sha256
+    hashes = {stored.language: stored.sha256 for stored in certificate.pdfs}
     assert services.forget_holder(user) == 1
     db.session.delete(db.session.get(User, user.id))
     db.session.commit()
     kept = db.session.scalars(sa.select(Certificate)).one()
     assert kept.user_id is None and kept.holder_name == "" and kept.status(datetime.now()) == "holder_removed"
     assert kept.modules == [{"ref": BASICS, "title": kept.modules[0]["title"]}]
-    stored = db.session.scalars(sa.select(CertificatePdf)).one()
-    assert stored.sha256 == sha and stored.data is None
+    stored = list(db.session.scalars(sa.select(CertificatePdf)))
+    assert {row.language: row.sha256 for row in stored} == hashes and len(hashes) == 3
+    assert all(row.data is None for row in stored)
 
 
 def test_racing_requests_issue_once(app, db, create_user, pass_module, fake_pdf, courses, monkeypatch):

@@ -5,9 +5,13 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 from datetime import datetime
 
 import pytest
+import segno
+from fontTools.ttLib import TTFont
+from PIL import Image
 from pypdf import PdfReader
 
 from elearning.certificates import pdf, services
@@ -55,10 +59,11 @@ def test_text_in_each_language(certificate, language):
     assert "CEASE" in text and "certified by" not in text.lower() and "certifié par" not in text.lower()
 
 
-def test_issued_in_the_profile_language(certificate):
-    [stored] = certificate.pdfs
-    assert stored.language == "fr"
-    assert "Attestation de formation" in text_of(services.pdf_for(certificate, "fr").data)
+def test_every_language_is_stored_at_issue(certificate):
+    assert certificate.language == "fr"
+    assert sorted(row.language for row in certificate.pdfs) == ["en", "fr", "nl"]
+    for language in ("nl", "fr", "en"):
+        assert HEADINGS[language] in text_of(services.pdf_for(certificate, language).data)
 
 
 def test_a4_landscape_metadata_and_pdf_a(certificate):
@@ -74,17 +79,44 @@ def test_a4_landscape_metadata_and_pdf_a(certificate):
     assert "/OutputIntents" in reader.trailer["/Root"]
 
 
-def test_fonts_are_embedded_dejavu(certificate):
-    reader = PdfReader(io.BytesIO(services.pdf_for(certificate, "en").data))
-    fonts = reader.pages[0]["/Resources"]["/Font"]
-    names = set()
-    for font in fonts.values():
+def embedded_fonts(data: bytes) -> dict[str, TTFont]:
+    """Return the fonts embedded in a one-page PDF: the TrueType program of each, by its PDF name."""
+    fonts = {}
+    for font in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].values():
         font = font.get_object()
         described = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-        descriptor = described["/FontDescriptor"]
-        assert "/FontFile2" in descriptor.get_object()  # the TrueType program is inside the PDF
-        names.add(str(font["/BaseFont"]).split("+")[-1])
-    assert names == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+        descriptor = described["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor  # the TrueType program is inside the PDF
+        fonts[str(font["/BaseFont"]).split("+")[-1]] = TTFont(io.BytesIO(descriptor["/FontFile2"].get_data()))
+    return fonts
+
+
+def test_fonts_are_embedded_dejavu(certificate):
+    fonts = embedded_fonts(services.pdf_for(certificate, "en").data)
+    assert set(fonts) == {"Relais-DejaVu-Sans", "Relais-DejaVu-Sans-Bold"}  # the @font-face family
+    assert {font["name"].getDebugName(1) for font in fonts.values()} == {"DejaVu Sans"}
+
+
+@pytest.fixture
+def renamed_bundled_font(tmp_path, monkeypatch):
+    """Swap the bundled regular font for a copy renamed "Relais Test Sans", with fresh rendering caches."""
+    font = TTFont(pdf.RESOURCES["fonts/DejaVuSans.ttf"][0])
+    for record in font["name"].names:
+        if record.nameID == 1:  # the family name
+            record.string = "Relais Test Sans"
+    font.save(tmp_path / "renamed.ttf")
+    monkeypatch.setitem(pdf.RESOURCES, "fonts/DejaVuSans.ttf", (tmp_path / "renamed.ttf", "font/ttf"))
+    monkeypatch.setattr(pdf, "_local", threading.local())
+    pdf._resource.cache_clear()
+    yield
+    pdf._resource.cache_clear()
+
+
+def test_the_bundled_font_file_is_the_one_embedded(certificate, renamed_bundled_font):
+    """Not an installed DejaVu Sans that fontconfig might prefer: the file shipped in certificates/fonts/."""
+    fonts = embedded_fonts(pdf.render_pdf(certificate, "en"))
+    assert fonts["Relais-DejaVu-Sans"]["name"].getDebugName(1) == "Relais Test Sans"
+    assert fonts["Relais-DejaVu-Sans-Bold"]["name"].getDebugName(1) == "DejaVu Sans"
 
 
 def test_every_latin_name_survives(db, create_user, pass_module, courses):
@@ -151,8 +183,23 @@ def test_qr_code_points_to_the_verify_page(app, certificate):
     url = f"http://localhost/verify/{certificate.code}"
     assert pdf.verify_url(certificate.code) == url
     html = pdf.render_html(certificate, "en")
-    assert str(pdf.qr_svg(url)) in html and "<svg" in html and "<script" not in html
+    assert '<img class="qr" src="relais-resource:qr.png"' in html and "<script" not in html
     assert f"http://localhost/verify/<span class=\"nowrap\">{certificate.code}</span>" in html
+    # one pixel per module of the address's QR code, inside a quiet zone of two modules
+    matrix = segno.make(url, error="m", micro=False).matrix
+    image = Image.open(io.BytesIO(pdf.qr_png(url))).convert("L")
+    assert image.size == (len(matrix) + 4, len(matrix) + 4)
+    assert [[image.getpixel((x + 2, y + 2)) < 128 for x in range(len(row))] for y, row in enumerate(matrix)] == \
+        [[bool(module) for module in row] for row in matrix]
+
+
+def test_qr_code_is_drawn_sharp(certificate):
+    """The only image in the PDF is the QR code, scaled up without interpolation (which PDF/A forbids anyway)."""
+    page = PdfReader(io.BytesIO(services.pdf_for(certificate, "en").data)).pages[0]
+    [image] = [xobject.get_object() for xobject in page["/Resources"]["/XObject"].values()]
+    assert image["/Subtype"] == "/Image" and image["/Interpolate"].value is False
+    modules = len(segno.make(pdf.verify_url(certificate.code), error="m", micro=False).matrix)
+    assert image["/Width"] == image["/Height"] == modules + 4
 
 
 def test_renders_to_png(certificate, tmp_path):

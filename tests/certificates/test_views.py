@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from elearning.accounts.models import User
 from elearning.certificates import codes, services
 from elearning.certificates.models import Certificate, CertificatePdf
-from tests.certificates.conftest import DEMO_NAME
+from tests.certificates.conftest import DEMO_NAME, count_queries
 
 NOT_FOUND = "No certificate with this code"
 
@@ -73,14 +73,51 @@ def test_owner_downloads_the_stored_bytes(client, auth, db, certified):
     assert response.data == stored.data and hashlib.sha256(response.data).hexdigest() == stored.sha256
 
 
-def test_other_language_rendered_on_first_download_then_stored(client, auth, db, certified, fake_pdf):
+def stored_pdf(db, language: str) -> CertificatePdf:
+    return db.session.scalars(sa.select(CertificatePdf).filter_by(language=language)).one()
+
+
+def pdf_rows(db) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(CertificatePdf))
+
+
+def test_downloads_in_every_language_serve_stored_bytes_and_render_nothing(client, auth, db, certified, fake_pdf):
     user, certificate = certified(email="amelie@example.com", language="en")
+    auth.login("amelie@example.com")
+    rendered = list(fake_pdf)
+    for language in ("nl", "fr", "en"):
+        response = download(client, certificate, language)
+        assert response.status_code == 200 and response.data == stored_pdf(db, language).data
+        assert response.get_etag()[0] == stored_pdf(db, language).sha256
+    assert fake_pdf == rendered and pdf_rows(db) == 3
+
+
+@pytest.mark.parametrize("who", ["holder", "employer_admin"])
+def test_download_is_two_queries(client, auth, db, certified, create_user, create_organisation, who):
+    """At most the signed-in user, then the certificate's stored PDF with the ownership check in one query."""
+    organisation = create_organisation()
+    user, certificate = certified(email="amelie@example.com", organisation=organisation)
+    if who == "employer_admin":
+        create_user("boss@example.com", organisation=organisation, is_employer_admin=True)
+    auth.login("boss@example.com" if who == "employer_admin" else "amelie@example.com")
+    code = certificate.code
+    with count_queries() as statements:
+        response = client.get(f"/certificates/{code}/pdf/fr")
+    assert response.status_code == 200 and response.data == stored_pdf(db, "fr").data
+    assert len([s for s in statements if "certificate" in s]) == 1 and len(statements) <= 2, statements
+
+
+def test_download_of_a_version_never_stored_renders_it_once(client, auth, db, certified, fake_pdf, caplog):
+    """Older data: a certificate stored in its issue language only."""
+    user, certificate = certified(email="amelie@example.com", language="en")
+    db.session.execute(sa.delete(CertificatePdf).where(CertificatePdf.language != "en"))
+    db.session.commit()
     auth.login("amelie@example.com")
     first = download(client, certificate, "nl")
     second = download(client, certificate, "nl")
-    assert first.status_code == second.status_code == 200 and first.data == second.data
-    assert fake_pdf == [(certificate.code, "en"), (certificate.code, "nl")]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificatePdf)) == 2
+    assert first.status_code == second.status_code == 200 and first.data == second.data == stored_pdf(db, "nl").data
+    assert fake_pdf[3:] == [(certificate.code, "nl")] and pdf_rows(db) == 2
+    assert f"Certificate {certificate.code} had no stored PDF in nl: rendering it now" in caplog.text
 
 
 def test_code_in_the_download_address_may_be_typed_loosely(client, auth, certified):
@@ -152,6 +189,19 @@ def test_verify_valid(client, db, certified):
     assert "/account/login" not in response.headers.get("Location", "")
 
 
+def test_verify_is_one_query(client, db, certified):
+    """The certificate with its stored versions' fingerprints, in one query, whether shown or checked."""
+    user, certificate = certified()
+    code, data = certificate.code, stored_pdf(db, "nl").data
+    with count_queries() as statements:
+        response = client.get(f"/verify/{code}")
+    assert response.status_code == 200 and len(statements) == 1, statements
+    with count_queries() as statements:
+        response = client.post(f"/verify/{code}", data={"pdf": (io.BytesIO(data), "certificate.pdf")},
+                               content_type="multipart/form-data")
+    assert "identical to the Nederlands version" in page(response) and len(statements) == 1, statements
+
+
 def test_verify_expired(client, certified):
     user, certificate = certified(when=datetime(2020, 1, 15, 10, 0))
     body = page(client.get(f"/verify/{certificate.code}"))
@@ -173,7 +223,7 @@ def test_verify_holder_removed(client, db, certified):
     db.session.commit()
     body = page(client.get(f"/verify/{certificate.code}"))
     assert "The holder removed this record" in body and DEMO_NAME not in body
-    assert db.session.scalars(sa.select(CertificatePdf)).one().sha256 in body
+    assert all(row.sha256 in body for row in db.session.scalars(sa.select(CertificatePdf)))
 
 
 def test_unknown_malformed_and_mistyped_codes_look_the_same(client, certified):
@@ -218,16 +268,15 @@ def upload(client, certificate, data: bytes, filename="certificate.pdf"):
 
 
 def test_upload_identical_pdf(client, db, certified):
-    user, certificate = certified(language="fr")
-    stored = db.session.scalars(sa.select(CertificatePdf)).one()
-    response = upload(client, certificate, stored.data)
+    user, certificate = certified(language="en")
+    response = upload(client, certificate, stored_pdf(db, "fr").data)
     assert response.status_code == 200
     assert "This file is identical to the Français version issued for this certificate." in page(response)
 
 
 def test_upload_altered_pdf(client, db, certified):
     user, certificate = certified()
-    data = bytearray(db.session.scalars(sa.select(CertificatePdf)).one().data)
+    data = bytearray(stored_pdf(db, "en").data)
     data[-5] ^= 1
     body = page(upload(client, certificate, bytes(data)))
     assert "This file does not match any issued version of this certificate." in body
@@ -257,8 +306,7 @@ def test_size_limit_applies_before_the_body_is_read_for_csrf(client, certified):
 @pytest.mark.settings(WTF_CSRF_ENABLED=True)
 def test_upload_needs_the_csrf_token(client, db, certified):
     user, certificate = certified()
-    stored = db.session.scalars(sa.select(CertificatePdf)).one()
-    response = upload(client, certificate, stored.data)
+    response = upload(client, certificate, stored_pdf(db, "en").data)
     assert response.status_code == 400 and "identical" not in page(response)
     assert 'name="csrf_token"' in page(client.get(f"/verify/{certificate.code}"))
 
