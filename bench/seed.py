@@ -149,7 +149,7 @@ def pass_through_services(user: User, module: Module) -> QuizAttempt:
     attempt = quiz_services.start_attempt(user, module)
     quiz_services.submit_attempt(attempt, _answers(quiz_queries.shown_questions(attempt)))
     issued = certificate_services.issue_if_eligible(user)
-    if issued:  # the view commits, then renders and stores the PDF in the issue language
+    if issued:  # the view commits, then renders and stores the PDF in every language
         db.session.commit()
         render_issued = getattr(certificate_services, "render_issued", None)
         if render_issued is not None:

@@ -7,8 +7,10 @@ on PostgreSQL (tables are created once per run and emptied after each test).
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 
 from elearning import create_app
 from elearning.accounts.models import User, utcnow
@@ -123,3 +125,33 @@ def auth(client):
 
 def postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") if "postgresql" in os.environ.get("TEST_DATABASE_URL", "") else None
+
+
+@contextmanager
+def count_queries():
+    """Collect the SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+
+    def _record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(_db.engine, "before_cursor_execute", _record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", _record)
+
+
+@pytest.fixture
+def fake_pdf(monkeypatch):
+    """Replace WeasyPrint rendering with a cheap stand-in for tests that are not about the PDF; count calls."""
+    from elearning.certificates import pdf
+
+    calls = []
+
+    def _render(certificate, language, **_):
+        calls.append((certificate.code, language))
+        return f"%PDF-fake {certificate.code} {language} {len(calls)}".encode()
+
+    monkeypatch.setattr(pdf, "render_pdf", _render)
+    return calls

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -64,20 +63,6 @@ def pass_module(db, courses):
     return _pass
 
 
-@pytest.fixture
-def fake_pdf(monkeypatch):
-    """Replace WeasyPrint rendering with a cheap stand-in for tests that are not about the PDF; count calls."""
-    from elearning.certificates import pdf
-
-    calls = []
-
-    def _render(certificate, language, **_):
-        calls.append((certificate.code, language))
-        return f"%PDF-fake {certificate.code} {language} {len(calls)}".encode()
-
-    monkeypatch.setattr(pdf, "render_pdf", _render)
-    return calls
-
 
 @pytest.fixture
 def certified(db, create_user, pass_module, fake_pdf):
@@ -94,17 +79,3 @@ def certified(db, create_user, pass_module, fake_pdf):
 
     return _make
 
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def _record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(_db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(_db.engine, "before_cursor_execute", _record)

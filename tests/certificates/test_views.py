@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from elearning.accounts.models import User
 from elearning.certificates import codes, services
 from elearning.certificates.models import Certificate, CertificatePdf
-from tests.certificates.conftest import DEMO_NAME, count_queries
+from tests.certificates.conftest import DEMO_NAME
+from tests.conftest import count_queries
 
 NOT_FOUND = "No certificate with this code"
 

@@ -3,7 +3,6 @@ passes and certificates recorded directly, bulk staff, and a query counter."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -152,20 +151,6 @@ def issue_certificate(db, requirements):
     return _issue
 
 
-@pytest.fixture
-def fake_pdf(monkeypatch):
-    """Replace WeasyPrint rendering with a cheap stand-in; return the list of (code, language) rendered."""
-    from elearning.certificates import pdf
-
-    calls = []
-
-    def _render(certificate, language, **_):
-        calls.append((certificate.code, language))
-        return f"%PDF-fake {certificate.code} {language}".encode()
-
-    monkeypatch.setattr(pdf, "render_pdf", _render)
-    return calls
-
 
 @pytest.fixture
 def staff(db, org_a, admin_a, create_user, requirements, pass_module, start_module, issue_certificate):
@@ -205,18 +190,3 @@ def bulk_staff(organisation, count: int, *, job_role: str = "hr_manager", prefix
     _db.session.commit()
     return ids
 
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def _record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", _record)

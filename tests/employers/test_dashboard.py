@@ -10,7 +10,8 @@ from elearning.accounts.models import utcnow
 from elearning.employers import dashboard, services
 from elearning.employers.models import Membership
 from elearning.employers.status import State
-from tests.employers.conftest import BASICS, bulk_staff, count_queries
+from tests.conftest import count_queries
+from tests.employers.conftest import BASICS, bulk_staff
 
 
 def states(board):

@@ -227,7 +227,7 @@ def test_a_large_import_reads_the_addresses_once_and_refreshes_statistics_on_pos
                                                                                       monkeypatch):
     from elearning.employers import services
     from elearning.employers.importing import ImportRow
-    from tests.employers.conftest import count_queries
+    from tests.conftest import count_queries
 
     monkeypatch.setattr(services, "ANALYZE_AFTER_ROWS", 20)
     rows = [ImportRow(line=n + 2, full_name=f"Person {n}", email=f"person{n}@example.com", job_role="hr_manager",

@@ -7,7 +7,6 @@ Until elearning/content/loader.py lands, courses are inserted as rows shaped lik
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -144,21 +143,6 @@ def form_fields(shown, answer_for) -> list[tuple[str, str]]:
 
 
 # Query counting ------------------------------------------------------------------------------------------
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements sent to the database inside the block."""
-    statements: list[str] = []
-
-    def _record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", _record)
 
 
 # Fixtures (imported by tests/learn/conftest.py and tests/quizzes/conftest.py) -----------------------------

@@ -9,7 +9,8 @@ from werkzeug.datastructures import MultiDict
 
 from elearning.extensions import db as _db
 from elearning.learn.models import ModuleProgress
-from tests.learn.support import count_queries, form_fields, right_answer
+from tests.conftest import count_queries
+from tests.learn.support import form_fields, right_answer
 
 SMALL = {"modules": 1, "pages": 2, "bank": 5, "per_attempt": 5}
 LARGE = {"modules": 8, "pages": 10, "bank": 40, "per_attempt": 25}
