@@ -171,6 +171,11 @@ def render_issued(certificates: Iterable[Certificate]) -> int:
             try:
                 _store(certificate, language)
                 db.session.commit()
+            except sa.exc.OperationalError as error:  # the database went away (a restart): no bug to trace
+                db.session.rollback()
+                failed += 1
+                logger.warning("Could not store certificate %s in %s, the database is unavailable: %s",
+                               code, language, error.orig or error)
             except Exception:
                 db.session.rollback()
                 failed += 1

@@ -304,3 +304,21 @@ def test_racing_requests_issue_once(app, db, create_user, pass_module, fake_pdf,
         thread.join(timeout=30)
     assert not errors and sorted(results) == [0, 1]
     assert count(db) == 1
+
+
+def test_a_database_outage_while_storing_is_a_warning_not_a_trace(db, create_user, pass_module, fake_pdf, courses,
+                                                                  monkeypatch, caplog):
+    """A restart of the database while the PDFs are stored (after the passing commit) is not a bug: the missing
+    versions are rendered on download or by `flask certificates render-missing`."""
+
+    def database_gone(certificate, language):
+        raise sa.exc.OperationalError("INSERT INTO certificate_pdfs", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(services, "_store", database_gone)
+    user = create_user(language="fr")
+    pass_module(user, BASICS, T0)
+    [certificate] = services.issue_if_eligible(user, now=T0)
+    db.session.commit()
+    assert services.render_issued([certificate]) == 3
+    assert f"Could not store certificate {certificate.code} in fr, the database is unavailable" in caplog.text
+    assert "Traceback" not in caplog.text and all(record.exc_info is None for record in caplog.records)

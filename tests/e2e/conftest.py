@@ -35,7 +35,8 @@ def _database_url(tmp_path_factory) -> tuple[str, callable]:
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}", lambda: None
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    # pre-ping: the reliability tests restart PostgreSQL before this fixture's teardown drops the database
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     name = "relais_e2e_test"
     with admin.connect() as connection:
         connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
