@@ -6,10 +6,9 @@ are looked up once per request, help lines once per language, fixed addresses on
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
-import sqlalchemy as sa
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, url_for
@@ -38,7 +37,6 @@ def register(app: Flask) -> None:
         return {
             "current_language": language,
             "language_names": LANGUAGE_NAMES,
-            "url_for_language": url_for_language,
             "language_links": language_links,
             "footer_helplines": _footer_helplines(current_app.config["COURSES_PATH"], language),
             "quick_exit_url": current_app.config["QUICK_EXIT_URL"],
@@ -92,16 +90,17 @@ def _l(string: str) -> LazyString:
 
 @pass_context
 def _template_gettext(context, string: str, **variables) -> str:
-    text = _babel_state()[2].ugettext(string)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704 (our catalogue, as Jinja's own gettext; variables get escaped)
-    return text % variables  # always a format string, like Jinja's newstyle gettext
+    return _format(context, _babel_state()[2].ugettext(string), variables)
 
 
 @pass_context
 def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
-    text = _babel_state()[2].ungettext(singular, plural, num)
+    return _format(context, _babel_state()[2].ungettext(singular, plural, num), variables)
+
+
+def _format(context, text: str, variables: dict) -> str:
+    """Fill a translated message in, as Jinja's newstyle gettext does (always a format string)."""
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 (our catalogue, as Jinja's own gettext; variables get escaped)
     return text % variables
@@ -179,26 +178,11 @@ def nav_links() -> list[dict]:
 
 
 def administers_an_organisation(user) -> bool:
-    """Return whether the user administers an organisation, without loading their memberships."""
-    known = getattr(user, "administers_organisation", None)  # set by the session's user loader
+    """Return whether the user administers an organisation (the session's user loader reads it with the user)."""
+    known = getattr(user, "administers_organisation", None)
     if known is not None:
         return known
-    if "memberships" not in sa.inspect(user).unloaded:
-        return any(m.is_employer_admin for m in user.memberships)
-    from elearning.extensions import db
-
-    return db.session.execute(_administered_statement(), {"user_id": user.id}).first() is not None
-
-
-@cache
-def _administered_statement() -> sa.Select:
-    """Build once the query run on every page a logged-in user sees (building it costs more than running it)."""
-    from elearning.employers.models import Membership
-
-    memberships = Membership.__table__.c
-    return (sa.select(memberships.id)
-            .where(memberships.user_id == sa.bindparam("user_id"), memberships.is_employer_admin.is_(True))
-            .limit(1))
+    return any(m.is_employer_admin for m in user.memberships)  # a user not loaded by the loader (just logged in)
 
 
 def start_url() -> str:
