@@ -34,7 +34,7 @@ from flask_wtf.csrf import generate_csrf
 
 from elearning import create_app
 from elearning.accounts.models import JobRole, User, utcnow
-from elearning.certificates import codes
+from elearning.certificates import codes, standing
 from elearning.certificates import services as certificate_services
 from elearning.certificates.models import Certificate, CertificatePdf, Requirement
 from elearning.content.loader import load_courses
@@ -308,6 +308,7 @@ def main(out_dir: str) -> None:
         started = _timed(steps, f"certificates issued and rendered ({CERTIFICATE_HOLDERS})", started)
         others = [learner["id"] for learner in learners[CERTIFICATE_HOLDERS:]]
         open_attempts(others, [modules[n] for n in SUBMIT_ORDER], rng)
+        standing.refresh_everyone()  # the staff history and open attempts went in as bulk rows, past the services
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             # what autovacuum does within a minute or so of a bulk load; without statistics PostgreSQL plans the

@@ -205,6 +205,16 @@ def render_missing_command() -> None:
         raise click.ClickException(f"{failed} could not be rendered; the log says why.")
 
 
+@certificates_cli.command("refresh-standings")
+def refresh_standings_command() -> None:
+    """Rewrite every person's standing on each requirement (the dashboard's rows) from what is stored."""
+    from elearning.certificates import standing
+
+    rows = standing.refresh_everyone()
+    db.session.commit()
+    click.echo(f"{rows} standing row{'s' if rows != 1 else ''} written.")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(orgs_cli)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -115,3 +115,29 @@ class CertificatePdf(db.Model):
 
     def __repr__(self) -> str:
         return f"<CertificatePdf {self.certificate_id} {self.language} {self.sha256[:12]}>"
+
+
+class RequirementStanding(db.Model):
+    """Where a person stands on one requirement: derived rows the dashboard reads instead of every pass.
+
+    `certificates.standing.refresh` rewrites a person's rows whenever their progress, passes or certificates
+    change (the services call it), so an employer's dashboard reads one row per person and requirement. A
+    person with nothing toward a requirement has no row. The counts hold as long as `passes_from` is inside
+    the requirement's validity window; a row whose oldest counted pass left the window is refreshed on read.
+    """
+
+    __tablename__ = "requirement_standings"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(sa.ForeignKey("requirements.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    passed_modules: Mapped[int] = mapped_column(default=0)  # passed in the window, after the last certificate
+    passes_from: Mapped[datetime | None]  # the oldest of those passes
+    opened_at: Mapped[datetime | None]  # the latest visit of one of its modules after the last certificate
+    # The latest certificate neither revoked nor removed (expired ones too), copied from `certificates`:
+    certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="SET NULL"))
+    certificate_code: Mapped[str | None] = mapped_column(sa.String(16))
+    certificate_issued_at: Mapped[datetime | None]
+    certificate_expires_at: Mapped[datetime | None]
+    expires_on: Mapped[date | None]  # certificate_expires_at's date, for comparisons with a day in SQL
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

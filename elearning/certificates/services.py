@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from elearning.accounts.models import User, utcnow
-from elearning.certificates import codes, queries
+from elearning.certificates import codes, queries, standing
 from elearning.certificates.eligibility import Decision, add_months
-from elearning.certificates.models import Certificate, CertificatePdf, Requirement
+from elearning.certificates.models import Certificate, CertificatePdf, Requirement, RequirementStanding
 from elearning.certificates.requirements import read_requirements
 from elearning.config import LANGUAGES
 from elearning.content.problems import Problem
@@ -79,18 +79,27 @@ def load_requirements(path: str | Path, courses_path: str | Path | None = None) 
     for report in reports:
         if report.state != "unchanged":
             logger.info("Requirement %s %s", report.slug, report.state)
+    if any(report.state != "unchanged" for report in reports):
+        standing.refresh_everyone()  # modules or validity may have changed: every count with them
     return reports
 
 
 def issue_if_eligible(user: User, *, now: datetime | None = None) -> list[Certificate]:
     """Issue each certificate the learner's passed modules have just earned, once; return the new ones.
 
-    Call it in the transaction that records a passing attempt: it flushes, never commits. Issuing twice for
-    the same fulfilment is impossible: a repeated call finds the valid certificate, and a concurrent one
-    loses on the unique (user, requirement, sequence) constraint inside a savepoint, which leaves the
-    surrounding transaction intact.
+    Call it in the transaction that records a passing attempt: it flushes, never commits, and brings the
+    learner's standing on every requirement (standing.py) up to date with the pass and what it earned.
+    Issuing twice for the same fulfilment is impossible: a repeated call finds the valid certificate, and a
+    concurrent one loses on the unique (user, requirement, sequence) constraint inside a savepoint, which
+    leaves the surrounding transaction intact.
     """
     now = now or utcnow()
+    issued = _issue_due(user, now)
+    standing.refresh([user.id], now=now)
+    return issued
+
+
+def _issue_due(user: User, now: datetime) -> list[Certificate]:
     requirements = queries.applicable_requirements(user)
     if not requirements:
         return []
@@ -220,6 +229,7 @@ def revoke(certificate: Certificate, admin: User, reason: str, *, now: datetime 
     certificate.revoked_by_id = admin.id
     certificate.revocation_reason = reason.strip()
     db.session.flush()
+    standing.refresh([certificate.user_id], now=certificate.revoked_at)
     logger.info("Certificate %s revoked by user %s", certificate.code, admin.id)
 
 
@@ -236,6 +246,7 @@ def forget_holder(user: User, *, now: datetime | None = None) -> int:
         certificate.holder_removed_at = now
         certificate.user_id = None
         certificate.modules = [{"ref": m["ref"], "title": m["title"]} for m in certificate.modules]
+    db.session.execute(sa.delete(RequirementStanding).where(RequirementStanding.user_id == user.id))
     if certificates:
         db.session.execute(sa.update(CertificatePdf)
                            .where(CertificatePdf.certificate_id.in_([c.id for c in certificates]))

@@ -1,8 +1,10 @@
-"""The employer dashboard: one aggregate query per table, scoped by organisation, whatever the staff count.
+"""The employer dashboard, scoped by organisation, in a fixed number of queries whatever the staff count.
 
-Queries (each takes the organisation id first): members, assignments, requirements, latest certificates and
-module activity (visits and passes since the last certificate). Everything else (which requirement applies to
-whom, the earliest due date, each status, filters, counts, the contact-person panel) is computed in Python.
+What each person did toward each requirement comes from `requirement_standings` (certificates/standing.py),
+one row per person and requirement, kept up to date by the services. Two ways to read it:
+- `build_page`, for the dashboard page: the database works out each state (SQL that mirrors
+  status.compute_status), counts, filters and pages; Python computes the statuses of one page of people;
+- `build`, for the exports, reminders and one person's record: every member, statuses computed in Python.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from elearning.accounts.models import JobRole, User, utcnow
+from elearning.certificates import standing
+from elearning.certificates.eligibility import add_months
 from elearning.certificates.models import Certificate, Requirement
 from elearning.employers import queries
-from elearning.employers.activity import module_activity
 from elearning.employers.importing import fold
 from elearning.employers.models import Assignment, Membership
 from elearning.employers.status import (
+    EXPIRING_DAYS,
     STATES,
     CertificateFacts,
     Progress,
@@ -123,28 +128,47 @@ def _requirements(organisation_id: int) -> list[Requirement]:
     return list(db.session.scalars(stmt.order_by(Requirement.position, Requirement.id)))
 
 
-def _member_ids(organisation_id: int, user_id: int | None) -> sa.Select:
+def member_ids(organisation_id: int, user_id: int | None) -> sa.Select:
     stmt = sa.select(Membership.user_id).where(Membership.organisation_id == organisation_id)
     return stmt if user_id is None else stmt.where(Membership.user_id == user_id)
 
 
-def latest_certificates(organisation_id: int, user_id: int | None = None) -> dict[tuple[int, int], CertificateFacts]:
-    """Return {(user id, requirement id): latest certificate} of the members, revoked and removed ones left out.
+Activity = dict[tuple[int, int], tuple[int, bool]]  # (user id, requirement id): (modules passed, opened one)
+Certificates = dict[tuple[int, int], CertificateFacts]  # (user id, requirement id): latest certificate
 
-    The latest is picked here rather than by a window function: sorting every member's certificates in the
-    database cost more than comparing a few thousand rows once.
+
+def standings(members: sa.Select, requirements: list[Requirement], now: datetime) -> tuple[Activity, Certificates]:
+    """Return the activity and latest certificates of `members` (a select of user ids) on the requirements.
+
+    Read from `requirement_standings` (one row per person and requirement, see certificates/standing.py); the
+    rows of people whose oldest counted pass has left its validity window since they were written are worked
+    out again here, from their passes, without writing (so a report for another date reads right too).
     """
-    stmt = (sa.select(Certificate.user_id, Certificate.requirement_id, Certificate.issued_at, Certificate.id,
-                      Certificate.code, Certificate.expires_at)
-            .where(Certificate.user_id.in_(_member_ids(organisation_id, user_id)), Certificate.revoked_at.is_(None),
-                   Certificate.holder_removed_at.is_(None)))
-    latest: dict[tuple[int, int], CertificateFacts] = {}
-    for member_user_id, requirement_id, issued_at, certificate_id, code, expires_at in _rows(stmt):
-        key = (member_user_id, requirement_id)
-        found = latest.get(key)
-        if found is None or (issued_at, certificate_id) > (found.issued_at, found.id):
-            latest[key] = CertificateFacts(certificate_id, code, issued_at, expires_at)
-    return latest
+    windows = {r.id: add_months(now, -r.validity_months) for r in requirements}
+    table = standing.standings
+    stmt = (sa.select(table.c.user_id, table.c.requirement_id, table.c.passed_modules, table.c.opened_at,
+                      table.c.passes_from, table.c.certificate_id, table.c.certificate_code,
+                      table.c.certificate_issued_at, table.c.certificate_expires_at)
+            .where(table.c.user_id.in_(members)))
+    rows = _rows(stmt)
+    stale = {row.user_id for row in rows if row.passes_from is not None and row.requirement_id in windows
+             and row.passes_from < windows[row.requirement_id]}
+    if stale:
+        rows = [row for row in rows if row.user_id not in stale] + standing.rows_for(stale, now)
+    activity: Activity = {}
+    certificates: Certificates = {}
+    for row in rows:
+        window = windows.get(row.requirement_id)
+        if window is None:
+            continue
+        key = (row.user_id, row.requirement_id)
+        started = row.opened_at is not None and row.opened_at >= window
+        if row.passed_modules or started:
+            activity[key] = (row.passed_modules, started)
+        if row.certificate_id is not None:
+            certificates[key] = CertificateFacts(row.certificate_id, row.certificate_code,
+                                                 row.certificate_issued_at, row.certificate_expires_at)
+    return activity, certificates
 
 
 class AssignmentIndex:
@@ -218,15 +242,15 @@ class StatusTable:
 
 def build(organisation_id: int, filters: Filters = Filters(), *, now: datetime | None = None,
           user_id: int | None = None) -> Dashboard:
-    """Return the dashboard of an organisation (or of one of its members): five queries, whatever its size."""
+    """Return the whole dashboard of an organisation (or of one of its members): four queries, whatever its
+    size (members, assignments, requirements, standings)."""
     now = now or utcnow()
     today = now.date()
     members = _members(organisation_id, user_id)
     assignments = AssignmentIndex(_assignments(organisation_id))
     requirements = _requirements(organisation_id)
-    certificates = latest_certificates(organisation_id, user_id)
-    table = StatusTable(requirements, certificates, module_activity(organisation_id, requirements, now, user_id),
-                        today)
+    activity, certificates = standings(member_ids(organisation_id, user_id), requirements, now)
+    table = StatusTable(requirements, certificates, activity, today)
     counts = {state: 0 for state in STATES}
     rows, contacts = [], []
     assigned_ids: set[int] = set()
@@ -244,6 +268,174 @@ def build(organisation_id: int, filters: Filters = Filters(), *, now: datetime |
                      rows=rows if keep is None else [row for row in rows if keep(row)], staff_count=len(rows),
                      counts=counts, contact_persons=_contact_persons(contacts, requirements, certificates, today),
                      today=today, all_rows=rows)
+
+
+@dataclass
+class DashboardPage:
+    """One page of the staff list, with the counts and contact persons of the whole organisation."""
+
+    requirements: list[Requirement]  # those assigned to somebody, in file order
+    rows: list[StaffRow]  # this page's people, after filters
+    matching: int  # people who pass the filters
+    staff_count: int
+    counts: dict[State, int]  # assignments (person x requirement) per state, for the whole organisation
+    contact_persons: list[ContactPerson]
+    today: date
+    page: int
+    pages: int
+    refreshed: int = 0  # people whose standing was out of date and was rewritten: the caller commits
+
+
+def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1, page_size: int = 100, *,
+               now: datetime | None = None) -> DashboardPage:
+    """Return one page of the dashboard: the database counts, filters and pages; Python works on one page.
+
+    Six queries whatever the organisation's size: requirements, stale standings (refreshed when found, see
+    certificates/standing.py; the caller commits), counts per state, the page of people, their statuses,
+    the contact persons. A page past the last shows the last.
+    """
+    now = now or utcnow()
+    today = now.date()
+    requirements = _requirements(organisation_id)
+    windows = {r.id: add_months(now, -r.validity_months) for r in requirements}
+    stale = standing.stale_user_ids(member_ids(organisation_id, None), windows)
+    if stale:
+        standing.refresh(stale, now=now)
+    states = _states(organisation_id, windows, today).subquery("states")
+    counts = {state: 0 for state in STATES}
+    assigned = set()
+    for requirement_id, state, count in _rows(sa.select(states.c.requirement_id, states.c.state, sa.func.count())
+                                              .group_by(states.c.requirement_id, states.c.state)):
+        counts[State(state)] += count
+        assigned.add(requirement_id)
+    people = _people(organisation_id, filters, states)
+    pages = 1
+    found = _rows(people.limit(page_size).offset((max(page, 1) - 1) * page_size))
+    if not found and page > 1:  # past the last page: show the last one
+        matching = _rows(sa.select(sa.func.count()).select_from(people.subquery()))[0][0]
+        pages = max((matching + page_size - 1) // page_size, 1)
+        found = _rows(people.limit(page_size).offset((pages - 1) * page_size)) if matching else []
+    matching = found[0].matching if found else 0
+    staff_count = found[0].staff_count if found else _rows(
+        sa.select(sa.func.count()).where(Membership.organisation_id == organisation_id))[0][0]
+    pages = max((matching + page_size - 1) // page_size, 1)
+    reach, activity, certificates = _page_facts(organisation_id, [row.id for row in found], windows)
+    table = StatusTable(requirements, certificates, activity, today)
+    rows = [StaffRow(row.id, row.user_id, row.full_name, row.email, row.job_role, row.is_contact_person,
+                     row.is_employer_admin, table.statuses(row.user_id, reach.get(row.id, {}))) for row in found]
+    return DashboardPage(requirements=[r for r in requirements if r.id in assigned], rows=rows, matching=matching,
+                         staff_count=staff_count, counts=counts,
+                         contact_persons=_contact_persons_of(organisation_id, requirements, today), today=today,
+                         page=min(max(page, 1), pages), pages=pages, refreshed=len(stale))
+
+
+def _reach(organisation_id: int, membership_ids: list[int] | None = None) -> sa.Select:
+    """Return (membership id, user id, requirement id, earliest due date) for each requirement that reaches a
+    member: assigned to them by name or to their job role (AssignmentIndex does the same in Python)."""
+    stmt = (sa.select(Membership.id.label("membership_id"), Membership.user_id, Assignment.requirement_id,
+                      sa.func.min(Assignment.due_on).label("due_on"))
+            .join(Assignment, sa.and_(Assignment.organisation_id == Membership.organisation_id,
+                                      sa.or_(Assignment.membership_id == Membership.id,
+                                             sa.and_(Assignment.membership_id.is_(None),
+                                                     Assignment.job_role == Membership.job_role))))
+            .where(Membership.organisation_id == organisation_id)
+            .group_by(Membership.id, Membership.user_id, Assignment.requirement_id))
+    return stmt if membership_ids is None else stmt.where(Membership.id.in_(membership_ids))
+
+
+def _states(organisation_id: int, windows: dict[int, datetime], today: date) -> sa.Select:
+    """Return (membership id, requirement id, state) of every assignment that reaches a member.
+
+    The state in SQL, so that the database counts and filters: the same rules as status.compute_status (a
+    valid certificate, then an expired one, then the due date, then any progress), which the tests compare.
+    """
+    reach = _reach(organisation_id).subquery("reach")
+    s = standing.standings
+    has_certificate = s.c.certificate_id.is_not(None)
+    valid = sa.and_(has_certificate, sa.or_(s.c.expires_on.is_(None), s.c.expires_on > today))
+    expiring = sa.and_(s.c.expires_on.is_not(None), s.c.expires_on <= today + timedelta(days=EXPIRING_DAYS))
+    started = sa.or_(sa.func.coalesce(s.c.passed_modules, 0) > 0,
+                     s.c.opened_at >= standing.window_of(reach.c.requirement_id, windows))
+    state = sa.case((valid, sa.case((expiring, State.EXPIRING.value), else_=State.DONE.value)),
+                    (has_certificate, State.EXPIRED.value),
+                    (sa.and_(reach.c.due_on.is_not(None), reach.c.due_on < today), State.OVERDUE.value),
+                    (started, State.IN_PROGRESS.value),
+                    else_=State.NOT_STARTED.value)
+    return (sa.select(reach.c.membership_id, reach.c.requirement_id, state.label("state"))
+            .select_from(reach.outerjoin(s, sa.and_(s.c.user_id == reach.c.user_id,
+                                                     s.c.requirement_id == reach.c.requirement_id))))
+
+
+def _people(organisation_id: int, filters: Filters, states: sa.Subquery) -> sa.Select:
+    """Return the members who pass the filters, by name, with how many do and the organisation's size."""
+    everyone = aliased(Membership)
+    stmt = (sa.select(Membership.id, Membership.user_id, User.full_name, User.email, Membership.job_role,
+                      Membership.is_contact_person, Membership.is_employer_admin,
+                      sa.func.count().over().label("matching"),
+                      sa.select(sa.func.count()).select_from(everyone)
+                      .where(everyone.organisation_id == organisation_id).scalar_subquery().label("staff_count"))
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id == organisation_id)
+            .order_by(User.full_name, Membership.id))
+    if filters.role:
+        stmt = stmt.where(Membership.job_role == filters.role)
+    if filters.status:
+        stmt = stmt.where(Membership.id.in_(sa.select(states.c.membership_id).where(states.c.state == filters.status)))
+    if filters.search:  # accents and case folded in Python (importing.fold), which SQL cannot do alike
+        search = fold(filters.search)
+        names = _rows(sa.select(Membership.id, User.full_name).join(User, User.id == Membership.user_id)
+                      .where(Membership.organisation_id == organisation_id))
+        stmt = stmt.where(Membership.id.in_([membership_id for membership_id, name in names
+                                             if search in fold(name)]))
+    return stmt
+
+
+def _page_facts(organisation_id: int, membership_ids: list[int], windows: dict[int, datetime]
+                ) -> tuple[dict[int, dict[int, date | None]], Activity, Certificates]:
+    """Return what the page's people must do by when ({membership id: {requirement id: due date}}) and their
+    activity and latest certificates on it: one query."""
+    if not membership_ids:
+        return {}, {}, {}
+    reach = _reach(organisation_id, membership_ids).subquery("reach")
+    s = standing.standings
+    stmt = (sa.select(reach.c.membership_id, reach.c.user_id, reach.c.requirement_id, reach.c.due_on,
+                      s.c.passed_modules, s.c.opened_at, s.c.certificate_id, s.c.certificate_code,
+                      s.c.certificate_issued_at, s.c.certificate_expires_at)
+            .select_from(reach.outerjoin(s, sa.and_(s.c.user_id == reach.c.user_id,
+                                                     s.c.requirement_id == reach.c.requirement_id))))
+    due: dict[int, dict[int, date | None]] = defaultdict(dict)
+    activity: Activity = {}
+    certificates: Certificates = {}
+    for row in _rows(stmt):
+        due[row.membership_id][row.requirement_id] = row.due_on
+        key = (row.user_id, row.requirement_id)
+        started = row.opened_at is not None and row.opened_at >= windows[row.requirement_id]
+        if row.passed_modules or started:
+            activity[key] = (row.passed_modules, started)
+        if row.certificate_id is not None:
+            certificates[key] = CertificateFacts(row.certificate_id, row.certificate_code,
+                                                 row.certificate_issued_at, row.certificate_expires_at)
+    return due, activity, certificates
+
+
+def _contact_persons_of(organisation_id: int, requirements: list[Requirement], today: date) -> list[ContactPerson]:
+    """Return the organisation's contact persons with their valid certificate, if any (one query)."""
+    wanted = [r.id for r in contact_requirements([r for r in requirements if r.is_active])]
+    s = standing.standings
+    stmt = (sa.select(Membership.id, User.full_name, s.c.certificate_id, s.c.certificate_code,
+                      s.c.certificate_issued_at, s.c.certificate_expires_at)
+            .join(User, User.id == Membership.user_id)
+            .outerjoin(s, sa.and_(s.c.user_id == Membership.user_id, s.c.requirement_id.in_(wanted),
+                                  s.c.certificate_id.is_not(None)))
+            .where(Membership.organisation_id == organisation_id, Membership.is_contact_person.is_(True))
+            .order_by(User.full_name, Membership.id))
+    people: dict[int, tuple[str, list[CertificateFacts]]] = {}
+    for membership_id, full_name, certificate_id, code, issued_at, expires_at in _rows(stmt):
+        name, valid = people.setdefault(membership_id, (full_name, []))
+        if certificate_id is not None and (expires_at is None or expires_at.date() > today):
+            valid.append(CertificateFacts(certificate_id, code, issued_at, expires_at))
+    return [ContactPerson(membership_id, name, max(valid, key=lambda c: c.expires_at, default=None))
+            for membership_id, (name, valid) in people.items()]
 
 
 def _contact_persons(contacts: list[StaffRow], requirements: list[Requirement],

@@ -14,7 +14,7 @@ from elearning.accounts.forms import JOB_ROLE_LABELS
 from elearning.accounts.models import JobRole
 from elearning.employers import assignment_views, exports, invitation_views, privacy_views, queries, services  # noqa: F401 (routes)
 from elearning.employers.blueprint import bp
-from elearning.employers.dashboard import Filters, build, person_record
+from elearning.employers.dashboard import Filters, build, build_page, person_record
 from elearning.employers.forms import STATE_LABELS, ActionForm, DashboardFilterForm, MemberForm
 from elearning.employers.gcpause import collector_paused
 from elearning.employers.models import Membership, Organisation
@@ -93,16 +93,15 @@ def _filters() -> tuple[DashboardFilterForm, Filters]:
 @bp.get("/employer/", defaults={"org_id": None})
 @bp.get("/employer/<int:org_id>/")
 @employer_required
-@collector_paused
 def dashboard(organisation: Organisation):
     """Show every staff member's status on each assigned requirement, with filters and counts."""
     form, filters = _filters()
-    data = build(organisation.id, filters)
-    pages = max((len(data.rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    data = build_page(organisation.id, filters, request.args.get("page", 1, type=int), PAGE_SIZE)
+    if data.refreshed:
+        db.session.commit()
     return render_template("employers/dashboard.html", organisation=organisation, data=data, form=form,
-                           rows=data.rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page, pages=pages,
-                           page_window=page_window(page, pages),
+                           rows=data.rows, page=data.page, pages=data.pages,
+                           page_window=page_window(data.page, data.pages),
                            organisations=queries.administered_organisations(current_user.id))
 
 

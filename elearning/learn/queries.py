@@ -117,7 +117,8 @@ def _reading_place_statement() -> sa.Select:
     courses, progress = Course.__table__.c, ModuleProgress.__table__.c
     learner_on_module = sa.and_(progress.course_id == courses.id, progress.user_id == sa.bindparam("user_id"),
                                 progress.module_slug == sa.bindparam("module_slug"))
-    return (sa.select(courses.id.label("course_id"), courses.current_version_id.label("version_id"),
+    return (sa.select(courses.id.label("course_id"), courses.slug.label("course_slug"),
+                      courses.current_version_id.label("version_id"),
                       progress.id.label("progress_id"), progress.last_page, progress.reading_completed_at,
                       progress.updated_at)
             .select_from(Course.__table__.outerjoin(ModuleProgress.__table__, learner_on_module))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from elearning.accounts.models import User, utcnow
+from elearning.certificates import standing
 from elearning.content.models import Module
 from elearning.extensions import db
 from elearning.learn.models import ModuleProgress
@@ -42,7 +43,8 @@ def progress_for(user: User, module: Module) -> ModuleProgress:
     stmt = sa.select(ModuleProgress).filter_by(**key)
     progress = db.session.scalar(stmt)
     if progress is None:
-        insert_if_absent(ModuleProgress, {**key, "started_at": utcnow(), "updated_at": utcnow()}, list(key))
+        if insert_if_absent(ModuleProgress, {**key, "started_at": utcnow(), "updated_at": utcnow()}, list(key)):
+            standing.refresh([user.id])  # the module is opened: "in progress" on the dashboard
         progress = db.session.scalars(stmt).one()
     return progress
 
@@ -61,6 +63,7 @@ def record_page_view(user_id: int, place: sa.Row, module_slug: str, page: int, p
         values = {**key, "last_page": page, "started_at": now, "updated_at": now,
                   "reading_completed_at": now if finished else None}
         if insert_if_absent(ModuleProgress, values, list(key)):
+            standing.record_visit(user_id, f"{place.course_slug}/{module_slug}", now)
             return True  # else another request created it meanwhile: advance it below
     elif ((place.last_page or 0) >= page and (place.reading_completed_at is not None or not finished)
           and place.updated_at > now - ACTIVITY_RESOLUTION):
@@ -71,4 +74,5 @@ def record_page_view(user_id: int, place: sa.Row, module_slug: str, page: int, p
     db.session.execute(sa.update(ModuleProgress).filter_by(**key)
                        .values(last_page=furthest, updated_at=now, reading_completed_at=completed)
                        .execution_options(synchronize_session=False))
+    standing.record_visit(user_id, f"{place.course_slug}/{module_slug}", now)  # the last visit moved
     return True

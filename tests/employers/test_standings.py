@@ -1,0 +1,208 @@
+"""The derived standing rows (certificates/standing.py) follow what learners do, and the dashboard's SQL states
+agree with status.compute_status."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from elearning.accounts.models import utcnow
+from elearning.certificates import services as certificate_services
+from elearning.certificates import standing
+from elearning.certificates.models import Certificate, RequirementStanding
+from elearning.employers import dashboard, services
+from elearning.employers.dashboard import Filters
+from elearning.employers.models import Membership
+from elearning.employers.status import STATES
+from tests.employers.conftest import BASICS, PRACTICE, bulk_staff
+from tests.reliability.answers import answer_fields, answer_key
+
+FIXTURE_COURSES = Path(__file__).parents[1] / "fixtures" / "courses"
+
+
+def rows_of(db, user) -> dict[int, RequirementStanding]:
+    return {row.requirement_id: row for row in db.session.scalars(
+        sa.select(RequirementStanding).where(RequirementStanding.user_id == user.id))}
+
+
+def pass_through_the_pages(client, module_slug: str) -> None:
+    """Read the module's first lesson page, start its quiz and answer every question right."""
+    assert client.get(f"/learn/demo-course/{module_slug}/1").status_code == 200
+    started = client.post(f"/quiz/demo-course/{module_slug}")
+    attempt_page = client.get(started.headers["Location"]).get_data(as_text=True)
+    fields = answer_fields(attempt_page, answer_key(FIXTURE_COURSES), random.Random(1), right_rate=1.0)
+    assert client.post(started.headers["Location"], data=MultiDict(fields)).status_code == 302
+
+
+def test_reading_passing_and_earning_a_certificate_update_the_standing(db, as_user, create_user, org_a,
+                                                                       requirements, fake_pdf):
+    learner = create_user("lea@acme.example", organisation=org_a)
+    client = as_user(learner)
+    full, basics = requirements["demo-full"].id, requirements["demo-basics"].id
+    assert rows_of(db, learner) == {}
+
+    assert client.get("/learn/demo-course/m2-practice/1").status_code == 200
+    opened = rows_of(db, learner)
+    assert set(opened) == {full} and opened[full].opened_at is not None and opened[full].passed_modules == 0
+
+    pass_through_the_pages(client, "m1-basics")
+    db.session.expire_all()
+    rows = rows_of(db, learner)
+    assert rows[full].passed_modules == 1 and rows[full].certificate_id is None
+    issued = db.session.scalar(sa.select(Certificate).filter_by(user_id=learner.id, requirement_id=basics))
+    assert (rows[basics].certificate_code, rows[basics].expires_on) == (issued.code, issued.expires_at.date())
+    assert rows[basics].passed_modules == 0  # the pass was used by that certificate
+
+    pass_through_the_pages(client, "m2-practice")
+    db.session.expire_all()
+    rows = rows_of(db, learner)
+    assert rows[full].certificate_id is not None and rows[full].passed_modules == 0
+    assert rows[full].opened_at is None  # every visit came before the certificate
+
+    revoked = db.session.get(Certificate, rows[full].certificate_id)
+    certificate_services.revoke(revoked, learner, "test")
+    db.session.commit()
+    db.session.expire_all()
+    assert full not in rows_of(db, learner)  # no certificate left, and its passes were used by the revoked one
+
+
+def test_the_dashboard_follows_the_learner_through_the_services(db, as_user, create_user, admin_a, org_a,
+                                                               requirements, fake_pdf):
+    learner = create_user("lea@acme.example", full_name="Lea", organisation=org_a)
+    services.assign(org_a, requirements["demo-full"].id, job_role="hr_manager", due_on=date.today(),
+                    created_by=admin_a)
+    db.session.commit()
+
+    def lea_state() -> str:
+        page = dashboard.build_page(org_a.id, Filters(search="lea"))
+        return page.rows[0].statuses[requirements["demo-full"].id].state
+
+    assert lea_state() == "not_started"
+    client = as_user(learner)
+    client.get("/learn/demo-course/m1-basics/1")
+    assert lea_state() == "in_progress"
+    pass_through_the_pages(client, "m1-basics")
+    pass_through_the_pages(client, "m2-practice")
+    db.session.expire_all()
+    assert lea_state() == "done"
+
+
+def test_deleting_the_holder_removes_their_rows(db, create_user, org_a, staff, requirements):
+    dora = staff["dora"]
+    assert rows_of(db, dora)
+    certificate_services.forget_holder(dora)
+    db.session.commit()
+    assert rows_of(db, dora) == {}
+
+
+def test_a_changed_requirement_recounts_everyone(db, staff, requirements, tmp_path):
+    ivo = staff["ivo"]
+    full = requirements["demo-full"].id
+    assert rows_of(db, ivo)[full].passed_modules == 1
+    changed = (Path(__file__).parents[1] / "fixtures" / "requirements.yaml").read_text()
+    changed = changed.replace("      - demo-course/m1-basics\n      - demo-course/m2-practice\n",
+                              "      - demo-course/m2-practice\n")
+    (tmp_path / "requirements.yaml").write_text(changed)
+    certificate_services.load_requirements(tmp_path / "requirements.yaml", FIXTURE_COURSES)
+    db.session.commit()
+    db.session.expire_all()
+    assert rows_of(db, ivo)[full].passed_modules == 0  # m1 no longer belongs to it; m2 was only opened
+
+
+def test_a_pass_that_left_its_window_stops_counting(db, org_a, admin_a, staff, requirements, pass_module):
+    nadia, full = staff["nadia"], requirements["demo-full"].id
+    pass_module(nadia, BASICS, utcnow() - timedelta(days=30 * 23))  # inside the 24 months, for now
+    assert rows_of(db, nadia)[full].passed_modules == 1
+    later = utcnow() + timedelta(days=90)  # the pass is older than 24 months by then
+
+    board = dashboard.build(org_a.id, now=later)  # worked out again without writing
+    assert next(r for r in board.all_rows if r.user_id == nadia.id).statuses[full].progress.passed == 0
+    assert rows_of(db, nadia)[full].passed_modules == 1
+
+    page = dashboard.build_page(org_a.id, Filters(search="nadia"), now=later)  # rewritten, the caller commits
+    assert page.refreshed == 1 and page.rows[0].statuses[full].progress.passed == 0
+    db.session.commit()
+    db.session.expire_all()
+    assert rows_of(db, nadia)[full].passed_modules == 0
+    assert dashboard.build_page(org_a.id, now=later).refreshed == 0
+
+
+def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admin_a, requirements, pass_module,
+                                                                 start_module, issue_certificate):
+    """Random people in every combination; the page path (SQL) must match the whole list (Python)."""
+    rng = random.Random(7)
+    ids = bulk_staff(org_a, 60, prefix="mix")
+    roles = ["hr_manager", "contact_person", "manager"]
+    db.session.execute(sa.update(Membership).where(Membership.user_id.in_(ids)).values(
+        job_role=sa.case(*((Membership.user_id == user_id, rng.choice(roles)) for user_id in ids))))
+    full, basics = requirements["demo-full"], requirements["demo-basics"]
+    today = date.today()
+    for requirement, role in ((full, "hr_manager"), (basics, "contact_person"), (full, "contact_person")):
+        services.assign(org_a, requirement.id, job_role=role, due_on=rng.choice([None, today - timedelta(days=3),
+                                                                                 today + timedelta(days=9)]),
+                        created_by=admin_a)
+    memberships = list(db.session.scalars(sa.select(Membership).where(Membership.user_id.in_(ids))))
+    services.assign(org_a, basics.id, memberships=rng.sample(memberships, 15), due_on=today - timedelta(days=1),
+                    created_by=admin_a)
+    db.session.commit()
+    from elearning.accounts.models import User
+
+    now = utcnow()
+    for user_id in ids:
+        user = db.session.get(User, user_id)
+        kind = rng.randrange(7)
+        if kind == 1:
+            start_module(user, rng.choice([BASICS, PRACTICE]), now - timedelta(days=rng.choice([3, 900])))
+        elif kind == 2:
+            pass_module(user, BASICS, now - timedelta(days=rng.choice([5, 400])))
+        elif kind >= 3:
+            slug = rng.choice(["demo-full", "demo-basics"])
+            issued = now - timedelta(days=rng.choice([1, 300, 700, 800]))
+            expires = issued + timedelta(days=rng.choice([30, 700, 750, 830]))
+            issue_certificate(user, slug, issued, expires_at=expires, revoked=kind == 6)
+            if kind == 5:
+                pass_module(user, PRACTICE, now - timedelta(days=2))
+
+    whole = dashboard.build(org_a.id)
+    page = dashboard.build_page(org_a.id, page_size=1000)
+    assert page.counts == whole.counts and sum(page.counts.values()) > 60
+    assert {state for state, count in page.counts.items() if count} == set(STATES)
+    assert [r.id for r in page.requirements] == [r.id for r in whole.requirements]
+    assert [(row.membership_id, row.statuses) for row in page.rows] == \
+        [(row.membership_id, row.statuses) for row in whole.all_rows]
+    assert page.contact_persons == whole.contact_persons and page.staff_count == whole.staff_count
+    for state in STATES:
+        for role in ("", "contact_person"):
+            filters = Filters(status=state.value, role=role)
+            expected = [row.membership_id for row in dashboard.build(org_a.id, filters).rows]
+            found = dashboard.build_page(org_a.id, filters, page_size=1000)
+            assert [row.membership_id for row in found.rows] == expected and found.matching == len(expected)
+
+
+def test_pages_and_a_page_past_the_last(db, org_a, requirements):
+    bulk_staff(org_a, 25, prefix="pager")
+    first = dashboard.build_page(org_a.id, page=1, page_size=10)
+    assert (first.page, first.pages, first.matching, first.staff_count, len(first.rows)) == (1, 3, 25, 25, 10)
+    past = dashboard.build_page(org_a.id, page=99, page_size=10)
+    assert (past.page, past.pages, len(past.rows)) == (3, 3, 5)
+    none = dashboard.build_page(org_a.id, Filters(search="nobody by this name"), page=2, page_size=10)
+    assert (none.page, none.pages, none.matching, none.rows, none.staff_count) == (1, 1, 0, [], 25)
+
+
+def test_the_migration_fills_the_table_from_what_is_stored(db, staff, requirements):
+    db.session.execute(sa.delete(RequirementStanding))
+    assert standing.refresh_everyone() == 6  # what the migration runs: Ivo (both), Dora, Emma, Xavier, Carla
+    ivo = rows_of(db, staff["ivo"])[requirements["demo-full"].id]
+    assert ivo.passed_modules == 1 and ivo.opened_at is not None
+
+
+def test_the_command_rewrites_every_standing(app, db, staff, requirements):
+    db.session.execute(sa.delete(RequirementStanding))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["certificates", "refresh-standings"])
+    assert result.exit_code == 0 and result.output == "6 standing rows written.\n"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RequirementStanding)) == 6
