@@ -132,7 +132,7 @@ class RequirementStanding(db.Model):
     requirement_id: Mapped[int] = mapped_column(sa.ForeignKey("requirements.id", ondelete="CASCADE"),
                                                 primary_key=True)
     passed_modules: Mapped[int] = mapped_column(default=0)  # passed in the window, after the last certificate
-    passes_from: Mapped[datetime | None]  # the oldest of those passes
+    passes_from: Mapped[datetime | None] = mapped_column(index=True)  # the oldest of those passes
     opened_at: Mapped[datetime | None]  # the latest visit of one of its modules after the last certificate
     # The latest certificate neither revoked nor removed (expired ones too), copied from `certificates`:
     certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="SET NULL"))

@@ -98,26 +98,13 @@ def rows_for(user_ids: Collection[int], now: datetime) -> list[SimpleNamespace]:
     return [SimpleNamespace(**row) for row in _standing_rows(connection, sorted(user_ids), requirements, now)]
 
 
-def stale_user_ids(members: sa.Select, windows: dict[int, datetime]) -> list[int]:
-    """Return which of `members` (a select of user ids) have a row whose oldest counted pass left its window
-    ({requirement id: window start}).
-
-    Their count is too high until refreshed: time moved, nothing was written. Rare (a pass older than a
-    requirement's validity, no certificate since): one query over the members' rows finds none most days.
-    """
-    if not windows:
-        return []
-    stmt = (sa.select(standings.c.user_id).distinct()
-            .where(standings.c.user_id.in_(members), standings.c.passes_from.is_not(None),
-                   standings.c.passes_from < window_of(standings.c.requirement_id, windows)))
-    return list(db.session.execute(stmt).scalars())
-
-
-def window_of(requirement_id: sa.ColumnElement, windows: dict[int, datetime]) -> sa.ColumnElement:
-    """Return SQL for the start of the validity window of the row's requirement ({requirement id: start})."""
+def window_of(requirement_id: sa.ColumnElement, windows: dict[int, datetime | sa.BindParameter]) -> sa.ColumnElement:
+    """Return SQL for the start of the validity window of the row's requirement ({requirement id: start, as a
+    value or a bound parameter})."""
     if not windows:
         return sa.cast(sa.null(), sa.DateTime)
-    return sa.case(*((requirement_id == rid, sa.literal(start, sa.DateTime)) for rid, start in windows.items()))
+    return sa.case(*((requirement_id == rid, start if isinstance(start, sa.BindParameter)
+                      else sa.literal(start, sa.DateTime)) for rid, start in windows.items()))
 
 
 def _lock(connection: sa.Connection, user_ids: list[int]) -> None:

@@ -28,7 +28,8 @@ class Membership(db.Model):
     """A person's place in an organisation: job role and whether they administer it."""
 
     __tablename__ = "memberships"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "user_id"),)
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "user_id"),
+                      sa.Index("ix_memberships_organisation_id_contact", "organisation_id", "is_contact_person"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)

@@ -23,7 +23,8 @@ from elearning.i18n import format_date
 from elearning.security import employer_required
 
 __all__ = ["bp"]
-PAGE_SIZE = 100
+PAGE_SIZE = 50
+CONTACTS_SHOWN = 10  # a large organisation designates hundreds: the rest are counted, each on their own page
 
 
 @bp.app_template_global()
@@ -101,7 +102,7 @@ def dashboard(organisation: Organisation):
         db.session.commit()
     return render_template("employers/dashboard.html", organisation=organisation, data=data, form=form,
                            rows=data.rows, page=data.page, pages=data.pages,
-                           page_window=page_window(data.page, data.pages),
+                           page_window=page_window(data.page, data.pages), contacts_shown=CONTACTS_SHOWN,
                            organisations=queries.administered_organisations(current_user.id))
 
 

@@ -174,7 +174,8 @@ def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admi
     assert [r.id for r in page.requirements] == [r.id for r in whole.requirements]
     assert [(row.membership_id, row.statuses) for row in page.rows] == \
         [(row.membership_id, row.statuses) for row in whole.all_rows]
-    assert page.contact_persons == whole.contact_persons and page.staff_count == whole.staff_count
+    assert page.contact_persons == sorted(whole.contact_persons, key=lambda person: person.trained)
+    assert page.staff_count == whole.staff_count
     for state in STATES:
         for role in ("", "contact_person"):
             filters = Filters(status=state.value, role=role)
@@ -206,3 +207,14 @@ def test_the_command_rewrites_every_standing(app, db, staff, requirements):
     result = app.test_cli_runner().invoke(args=["certificates", "refresh-standings"])
     assert result.exit_code == 0 and result.output == "6 standing rows written.\n"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RequirementStanding)) == 6
+
+
+def test_hundreds_of_contact_persons_are_summed_up(db, as_user, admin_a, org_a, staff, requirements):
+    ids = bulk_staff(org_a, 30, job_role="contact_person", prefix="contact")
+    db.session.execute(sa.update(Membership).where(Membership.user_id.in_(ids)).values(is_contact_person=True))
+    db.session.commit()
+    page = as_user(admin_a).get(f"/employer/{org_a.id}/").get_data(as_text=True)
+    panel = page[page.index('class="contact-panel"'):page.index("</section>", page.index('class="contact-panel"'))]
+    assert "31 contact persons designated, 1 of them trained." in panel  # Carla holds a valid certificate
+    assert panel.count("<li>") == 10 and "And 21 more, each on their page in the staff list." in panel
+    assert "Carla" not in panel  # the untrained come first
