@@ -21,7 +21,7 @@ from pyinstrument import Profiler
 
 def main(work: str, route: str, count: int = 100) -> None:
     folder = Path(work)
-    database = folder / "profile.db"
+    database = folder / f"profile-{os.getpid()}.db"  # one per run: two runs at once must not share a file
     shutil.copyfile(folder / "seed.db", database)
     os.environ.update(json.loads((folder / "env.json").read_text()))
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
@@ -52,6 +52,8 @@ def main(work: str, route: str, count: int = 100) -> None:
             send(n)
     print(f"{route}: {(time.process_time() - started) * 1000 / count:.1f} ms of CPU per request (profiled)")
     print(profiler.output_text(color=False, show_all=False))
+    for leftover in folder.glob(f"{database.name}*"):  # the copy and its -wal and -shm files
+        leftover.unlink()
 
 
 if __name__ == "__main__":

@@ -124,6 +124,22 @@ def _connection(given: sa.Connection | None) -> sa.Connection:
     return db.session.connection()
 
 
+# Built once (building costs more than running them for one person): a person's visit and latest pass of each
+# module, and their certificates. Bound parameters: user_ids, course_slugs.
+_PROGRESS = (sa.select(ModuleProgress.user_id, Course.slug, ModuleProgress.module_slug, ModuleProgress.updated_at,
+                       sa.select(sa.func.max(QuizAttempt.submitted_at))
+                       .where(QuizAttempt.progress_id == ModuleProgress.id, QuizAttempt.is_passed.is_(True),
+                              QuizAttempt.submitted_at.is_not(None))
+                       .scalar_subquery())
+             .join(Course, Course.id == ModuleProgress.course_id)
+             .where(ModuleProgress.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+                    Course.slug.in_(sa.bindparam("course_slugs", expanding=True))))
+_CERTIFICATES = (sa.select(Certificate.user_id, Certificate.requirement_id, Certificate.id, Certificate.code,
+                           Certificate.issued_at, Certificate.expires_at, Certificate.revoked_at,
+                           Certificate.holder_removed_at)
+                 .where(Certificate.user_id.in_(sa.bindparam("user_ids", expanding=True))))
+
+
 def _standing_rows(connection: sa.Connection, user_ids: Collection[int], requirements: list[sa.Row],
                    now: datetime) -> list[dict]:
     refs = {ref for requirement in requirements for ref in requirement.modules}
@@ -131,15 +147,8 @@ def _standing_rows(connection: sa.Connection, user_ids: Collection[int], require
     visits: dict[tuple[int, str], datetime] = {}
     passes: dict[tuple[int, str], datetime] = {}
     if course_slugs:
-        progress = (sa.select(ModuleProgress.user_id, Course.slug, ModuleProgress.module_slug,
-                              ModuleProgress.updated_at,
-                              sa.select(sa.func.max(QuizAttempt.submitted_at))
-                              .where(QuizAttempt.progress_id == ModuleProgress.id, QuizAttempt.is_passed.is_(True),
-                                     QuizAttempt.submitted_at.is_not(None))
-                              .scalar_subquery())
-                    .join(Course, Course.id == ModuleProgress.course_id)
-                    .where(ModuleProgress.user_id.in_(user_ids), Course.slug.in_(course_slugs)))
-        for user_id, course, module, updated_at, passed_at in connection.execute(progress):
+        progress = connection.execute(_PROGRESS, {"user_ids": list(user_ids), "course_slugs": sorted(course_slugs)})
+        for user_id, course, module, updated_at, passed_at in progress:
             key = (user_id, f"{course}/{module}")
             visits[key] = max(updated_at, visits.get(key, updated_at))
             if passed_at is not None:
@@ -147,10 +156,7 @@ def _standing_rows(connection: sa.Connection, user_ids: Collection[int], require
 
     last_issued: dict[tuple[int, int], datetime] = {}
     latest: dict[tuple[int, int], sa.Row] = {}
-    certificates = sa.select(Certificate.user_id, Certificate.requirement_id, Certificate.id, Certificate.code,
-                             Certificate.issued_at, Certificate.expires_at, Certificate.revoked_at,
-                             Certificate.holder_removed_at).where(Certificate.user_id.in_(user_ids))
-    for row in connection.execute(certificates):
+    for row in connection.execute(_CERTIFICATES, {"user_ids": list(user_ids)}):
         key = (row.user_id, row.requirement_id)
         last_issued[key] = max(row.issued_at, last_issued.get(key, row.issued_at))
         if row.revoked_at is None and row.holder_removed_at is None:
