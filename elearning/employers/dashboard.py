@@ -38,6 +38,7 @@ from elearning.employers.status import (
 from elearning.extensions import db
 
 NO_ACTIVITY = (0, False)
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
     """
     now = now or utcnow()
     today = now.date()
+    page = min(max(page, 1), MAX_PAGE)  # a bigger one would overflow the database's integers: it is past the last
     requirements = _requirements(organisation_id)
     windows = {r.id: add_months(now, -r.validity_months) for r in requirements}
     sql = _statements(tuple(windows), bool(filters.role), bool(filters.status), bool(filters.search))
@@ -306,7 +308,7 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
               "expiring_until": today + timedelta(days=EXPIRING_DAYS), "role": filters.role,
               "status": filters.status, "search_ids": _search(organisation_id, filters.search),
               "latest_window": max(windows.values(), default=now), "limit": page_size,
-              "offset": (max(page, 1) - 1) * page_size, **{f"window_{rid}": at for rid, at in windows.items()}}
+              "offset": (page - 1) * page_size, **{f"window_{rid}": at for rid, at in windows.items()}}
     stale = sorted(set(_run(sql.stale, params).scalars())) if windows else []
     if stale:
         standing.refresh(stale, now=now)
@@ -322,7 +324,7 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
         staff_count = _run(sql.staff_count, params).scalar_one()
         matching = _run(sql.matching, params).scalar_one() if sql.matching is not None else staff_count
     pages = max((matching + page_size - 1) // page_size, 1)
-    page = min(max(page, 1), pages)
+    page = min(page, pages)
     if not found and matching:  # past the last page: show the last one
         found = _run(sql.people, {**params, "offset": (page - 1) * page_size}).all()
     reach, activity, certificates = _page_facts(sql, {**params, "membership_ids": [row.id for row in found]},

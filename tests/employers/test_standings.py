@@ -218,3 +218,8 @@ def test_hundreds_of_contact_persons_are_summed_up(db, as_user, admin_a, org_a, 
     assert "31 contact persons designated, 1 of them trained." in panel  # Carla holds a valid certificate
     assert panel.count("<li>") == 10 and "And 21 more, each on their page in the staff list." in panel
     assert "Carla" not in panel  # the untrained come first
+
+
+def test_an_absurd_page_number_shows_the_last_page(as_user, admin_a, org_a, requirements):
+    response = as_user(admin_a).get(f"/employer/{org_a.id}/?page=99999999999999999999999")
+    assert response.status_code == 200 and "1 of 1 people" in response.get_data(as_text=True)
