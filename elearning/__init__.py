@@ -49,13 +49,15 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from elearning import i18n, mail, models  # noqa: F401 (models: every table registered)
+    from elearning import i18n, mail, models, ratelimits  # noqa: F401 (models: every table registered)
     from elearning.accounts import services as accounts_services
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    ratelimits.use_sweeping_memory_storage(app)
     limiter.init_app(app)
+    ratelimits.skip_idle_app_wide_check(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
     mail.init_app(app)

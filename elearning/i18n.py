@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 
 from elearning.certificates.wording import LOCALES
 from elearning.config import LANGUAGES
+from elearning.templating import current_language
 
 
 def select_locale() -> str:
@@ -48,9 +50,15 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def _babel_locale() -> str:
+def _babel_locale() -> Locale:
     """Belgian conventions, as on the certificate: day before month in English too (en_GB, not en_US)."""
-    return LOCALES.get(str(get_locale()), LOCALES["en"])
+    return _parsed_locale(current_language())
+
+
+@cache
+def _parsed_locale(language: str) -> Locale:
+    """Return the Babel Locale for an interface language (parsing the identifier costs more than the formatting)."""
+    return Locale.parse(LOCALES.get(language, LOCALES["en"]))
 
 
 def local_moment(moment: datetime) -> datetime:

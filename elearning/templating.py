@@ -14,7 +14,8 @@ from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from elearning.helplines import load_helplines, localised
@@ -88,21 +89,25 @@ def _l(string: str) -> LazyString:
     return LazyString(gettext, string)
 
 
-@pass_context
-def _template_gettext(context, string: str, **variables) -> str:
-    return _format(context, _babel_state()[2].ugettext(string), variables)
+# pass_eval_context, not pass_context: Jinja derives a whole new context for every call of a pass_context
+# function made inside a loop or a block that sets variables, and only the autoescape flag is needed here.
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, **variables) -> str:
+    return _format(eval_ctx, _babel_state()[2].ugettext(string), variables)
 
 
-@pass_context
-def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+@pass_eval_context
+def _template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
-    return _format(context, _babel_state()[2].ungettext(singular, plural, num), variables)
+    return _format(eval_ctx, _babel_state()[2].ungettext(singular, plural, num), variables)
 
 
-def _format(context, text: str, variables: dict) -> str:
+def _format(eval_ctx: EvalContext, text: str, variables: dict) -> str:
     """Fill a translated message in, as Jinja's newstyle gettext does (always a format string)."""
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 (our catalogue, as Jinja's own gettext; variables get escaped)
+    if not variables and "%" not in text:
+        return text  # what `text % {}` returns, without formatting most of a page's messages
     return text % variables
 
 
@@ -115,15 +120,15 @@ def _footer_helplines(courses_path: str, language: str) -> tuple[dict, ...]:
 def fixed_url(endpoint: str, **values) -> str:
     """Return url_for(endpoint, **values), built once per application and script root.
 
-    For addresses that depend on nothing in the request (navigation, static files): url_for costs more than
-    the rest of a navigation link.
+    For addresses that depend on their arguments only, never on the request or the database (navigation, static
+    files, a course's and a module's page by slug): url_for costs more than the rest of a navigation link.
     """
     key = (request.script_root, endpoint, *sorted(values.items()))
     urls = current_app.extensions["relais.urls"]
     try:
         return urls[key]
     except KeyError:
-        if len(urls) > 256:  # bounded: only fixed endpoints use this
+        if len(urls) > 256:  # bounded: fixed endpoints and a few course and module pages use this
             urls.clear()
         urls[key] = url = url_for(endpoint, **values)
         return url

@@ -59,7 +59,7 @@ def take(attempt_id: int):
     if attempt.submitted_at is not None:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     return render_template("quizzes/take.html", attempt=attempt, shown=queries.shown_questions(attempt),
-                           form=ActionForm(), values=MultiDict(), errors={})
+                           values=MultiDict(), errors={})
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -77,8 +77,8 @@ def submit(attempt_id: int):
     try:
         answers, errors = read_answers(shown, request.form)
         if errors:
-            return render_template("quizzes/take.html", attempt=attempt, shown=shown, form=form,
-                                   values=request.form, errors=errors), 400
+            return render_template("quizzes/take.html", attempt=attempt, shown=shown, values=request.form,
+                                   errors=errors), 400
         issued = certificates.issue_if_eligible(current_user) if services.submit_attempt(attempt, answers).is_passed \
             else []
     except (MalformedAnswers, services.InvalidAnswers):
