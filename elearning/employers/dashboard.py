@@ -281,7 +281,8 @@ class DashboardPage:
     matching: int  # people who pass the filters
     staff_count: int
     counts: dict[State, int]  # assignments (person x requirement) per state, for the whole organisation
-    contact_persons: list[ContactPerson]
+    contact_persons: list[ContactPerson]  # those not trained first
+    contacts_trained: int
     today: date
     page: int
     pages: int
@@ -333,9 +334,10 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
     rows = [StaffRow(row.id, row.user_id, row.full_name, row.email, row.job_role, row.is_contact_person,
                      row.is_employer_admin, table.statuses(row.user_id, reach.get(row.id, {}))) for row in found]
     wanted = [r.id for r in contact_requirements([r for r in requirements if r.is_active])]
-    contacts = _contact_persons_of(_run(sql.contacts, {**params, "wanted": wanted}), today)
+    contacts = _contact_persons_of(_run(sql.contacts, {**params, "wanted": wanted}))
     return DashboardPage(requirements=[r for r in requirements if r.id in assigned], rows=rows, matching=matching,
-                         staff_count=staff_count, counts=counts, contact_persons=contacts, today=today,
+                         staff_count=staff_count, counts=counts, contact_persons=contacts,
+                         contacts_trained=sum(person.trained for person in contacts), today=today,
                          page=page, pages=pages, refreshed=len(stale))
 
 
@@ -415,7 +417,8 @@ def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, sear
                 .join(User, User.id == Membership.user_id)
                 .outerjoin(s, sa.and_(s.c.user_id == Membership.user_id,
                                       s.c.requirement_id.in_(sa.bindparam("wanted", expanding=True)),
-                                      s.c.certificate_id.is_not(None)))
+                                      s.c.certificate_id.is_not(None),
+                                      s.c.expires_on > sa.bindparam("today", type_=sa.Date)))
                 .where(Membership.organisation_id == organisation_id, Membership.is_contact_person.is_(True))
                 .order_by(User.full_name, Membership.id))
     return PageStatements(
@@ -501,16 +504,16 @@ def _page_facts(sql: PageStatements, params: dict, windows: dict[int, datetime]
     return due, activity, certificates
 
 
-def _contact_persons_of(rows: Iterable[sa.Row], today: date) -> list[ContactPerson]:
-    """Return the contact persons with their valid certificate, if any, from the `contacts` statement's rows:
-    those not trained first."""
-    people: dict[int, tuple[str, list[CertificateFacts]]] = {}
+def _contact_persons_of(rows: Iterable[sa.Row]) -> list[ContactPerson]:
+    """Return the contact persons with their valid certificate that lasts longest, if any, from the `contacts`
+    statement's rows (which leave out certificates no longer valid): those not trained first."""
+    people: dict[int, tuple[str, CertificateFacts | None]] = {}
     for membership_id, full_name, certificate_id, code, issued_at, expires_at in rows:
-        name, valid = people.setdefault(membership_id, (full_name, []))
-        if certificate_id is not None and (expires_at is None or expires_at.date() > today):
-            valid.append(CertificateFacts(certificate_id, code, issued_at, expires_at))
-    found = [ContactPerson(membership_id, name, max(valid, key=lambda c: c.expires_at, default=None))
-             for membership_id, (name, valid) in people.items()]
+        held = people.get(membership_id)
+        if held is None or (certificate_id is not None and (held[1] is None or expires_at > held[1].expires_at)):
+            certificate = CertificateFacts(certificate_id, code, issued_at, expires_at) if certificate_id else None
+            people[membership_id] = (full_name, certificate)
+    found = [ContactPerson(membership_id, name, certificate) for membership_id, (name, certificate) in people.items()]
     return sorted(found, key=lambda person: person.trained)  # who still needs training first, then by name
 
 
