@@ -46,3 +46,12 @@ def test_migrations_match_the_models_and_run_both_ways(empty_database_app):
     with db.engine.connect() as connection:
         assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
     upgrade()
+
+
+def test_upgrading_in_the_apps_process_keeps_its_loggers(empty_database_app):
+    """run.py upgrades in the process that then serves: alembic's logging set-up must not silence the app."""
+    import logging
+
+    logger = logging.getLogger("elearning.certificates.services")  # created at import, before the upgrade
+    upgrade()
+    assert not logger.disabled and logger.isEnabledFor(logging.WARNING)
