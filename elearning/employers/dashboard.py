@@ -160,17 +160,21 @@ def standings(members: sa.Select, requirements: list[Requirement], now: datetime
     activity: Activity = {}
     certificates: Certificates = {}
     for row in rows:
-        window = windows.get(row.requirement_id)
-        if window is None:
-            continue
-        key = (row.user_id, row.requirement_id)
-        started = row.opened_at is not None and row.opened_at >= window
-        if row.passed_modules or started:
-            activity[key] = (row.passed_modules, started)
-        if row.certificate_id is not None:
-            certificates[key] = CertificateFacts(row.certificate_id, row.certificate_code,
-                                                 row.certificate_issued_at, row.certificate_expires_at)
+        if row.requirement_id in windows:
+            _read_standing(row, windows[row.requirement_id], activity, certificates)
     return activity, certificates
+
+
+def _read_standing(row: sa.Row, window: datetime, activity: Activity, certificates: Certificates) -> None:
+    """Add one standing row (see certificates/standing.py) to `activity` and `certificates`; the last visit counts
+    only inside the requirement's validity window, which starts at `window` now."""
+    key = (row.user_id, row.requirement_id)
+    started = row.opened_at is not None and row.opened_at >= window
+    if row.passed_modules or started:
+        activity[key] = (row.passed_modules, started)
+    if row.certificate_id is not None:
+        certificates[key] = CertificateFacts(row.certificate_id, row.certificate_code, row.certificate_issued_at,
+                                             row.certificate_expires_at)
 
 
 class AssignmentIndex:
@@ -494,13 +498,7 @@ def _page_facts(sql: PageStatements, params: dict, windows: dict[int, datetime]
         return due, activity, certificates
     for row in _run(sql.page_facts, params):
         due[row.membership_id][row.requirement_id] = row.due_on
-        key = (row.user_id, row.requirement_id)
-        started = row.opened_at is not None and row.opened_at >= windows[row.requirement_id]
-        if row.passed_modules or started:
-            activity[key] = (row.passed_modules, started)
-        if row.certificate_id is not None:
-            certificates[key] = CertificateFacts(row.certificate_id, row.certificate_code,
-                                                 row.certificate_issued_at, row.certificate_expires_at)
+        _read_standing(row, windows[row.requirement_id], activity, certificates)
     return due, activity, certificates
 
 

@@ -43,8 +43,9 @@ def progress_for(user: User, module: Module) -> ModuleProgress:
     stmt = sa.select(ModuleProgress).filter_by(**key)
     progress = db.session.scalar(stmt)
     if progress is None:
-        if insert_if_absent(ModuleProgress, {**key, "started_at": utcnow(), "updated_at": utcnow()}, list(key)):
-            standing.refresh([user.id])  # the module is opened: "in progress" on the dashboard
+        now = utcnow()
+        if insert_if_absent(ModuleProgress, {**key, "started_at": now, "updated_at": now}, list(key)):
+            standing.record_visit(user.id, f"{module.course_version.course.slug}/{module.slug}", now)
         progress = db.session.scalars(stmt).one()
     return progress
 

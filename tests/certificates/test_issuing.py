@@ -50,11 +50,16 @@ def test_issues_when_the_last_module_is_passed(db, create_user, pass_module, fak
     assert full.requirement_snapshot["validity_months"] == 24
 
 
-def test_every_language_is_rendered_and_stored_at_issue(db, create_user, pass_module, fake_pdf, courses):
-    user = create_user(language="fr")
+def basics_certificate(db, create_user, pass_module, **user_options) -> Certificate:
+    """Return the certificate a new learner earns by passing the basics module at T0, committed, no PDF stored."""
+    user = create_user(**user_options)
     pass_module(user, BASICS, T0)
     [certificate] = services.issue_if_eligible(user, now=T0)
     db.session.commit()
+    return certificate
+
+def test_every_language_is_rendered_and_stored_at_issue(db, create_user, pass_module, fake_pdf, courses):
+    certificate = basics_certificate(db, create_user, pass_module, language="fr")
     assert fake_pdf == []  # not while the passing attempt's transaction holds the write lock
     assert services.render_issued([certificate]) == 0
     assert fake_pdf == [(certificate.code, "fr"), (certificate.code, "nl"), (certificate.code, "en")]  # its own first
@@ -90,10 +95,7 @@ def test_render_failure_does_not_lose_the_certificate(db, create_user, pass_modu
         raise OSError("disk full")
 
     monkeypatch.setattr(pdf, "render_pdf", broken)
-    user = create_user()
-    pass_module(user, BASICS, T0)
-    [certificate] = services.issue_if_eligible(user, now=T0)
-    db.session.commit()
+    certificate = basics_certificate(db, create_user, pass_module)
     assert services.render_issued([certificate]) == 3
     assert count(db) == 1 and count(db, CertificatePdf) == 0  # rendered on first download instead
 
@@ -109,10 +111,7 @@ def test_one_failed_language_loses_no_other(db, create_user, pass_module, fake_p
         return render(certificate, language, **options)
 
     monkeypatch.setattr(pdf, "render_pdf", fails_in_dutch)
-    user = create_user(language="nl")
-    pass_module(user, BASICS, T0)
-    [certificate] = services.issue_if_eligible(user, now=T0)
-    db.session.commit()
+    certificate = basics_certificate(db, create_user, pass_module, language="nl")
     assert services.render_issued([certificate]) == 1
     assert sorted(db.session.scalars(sa.select(CertificatePdf.language))) == ["en", "fr"]
     assert f"Could not render certificate {certificate.code} in nl" in caplog.text
@@ -315,10 +314,7 @@ def test_a_database_outage_while_storing_is_a_warning_not_a_trace(db, create_use
         raise sa.exc.OperationalError("INSERT INTO certificate_pdfs", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(services, "_store", database_gone)
-    user = create_user(language="fr")
-    pass_module(user, BASICS, T0)
-    [certificate] = services.issue_if_eligible(user, now=T0)
-    db.session.commit()
+    certificate = basics_certificate(db, create_user, pass_module, language="fr")
     assert services.render_issued([certificate]) == 3
     assert f"Could not store certificate {certificate.code} in fr, the database is unavailable" in caplog.text
     assert "Traceback" not in caplog.text and all(record.exc_info is None for record in caplog.records)
