@@ -51,6 +51,7 @@ bench: check-system translations
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
 			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; \
 		else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python scripts/ensure_system_packages.py
 	$(BIN)/python -m bench.run
 
 lint: install

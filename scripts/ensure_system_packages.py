@@ -1,14 +1,18 @@
 """Install the Debian packages the tests drive when they are missing: Chromium (browser tests, since Playwright
-cannot download its own browser here) and poppler-utils (pdftoppm renders certificate PDFs to PNG)."""
+cannot download its own browser here), poppler-utils (pdftoppm renders certificate PDFs to PNG) and HarfBuzz's
+subsetter (WeasyPrint embeds only the glyphs a certificate uses; without it, it warns, which the suite treats as an
+error, and embeds whole fonts). Chromium happens to pull the last one in; it is named so it never depends on that."""
 
 import os
 import shutil
 import subprocess
 import sys
+from ctypes.util import find_library
 
-NEEDED = {"/usr/bin/chromium": "chromium", "/usr/bin/pdftoppm": "poppler-utils"}
+NEEDED = {"chromium": os.path.exists("/usr/bin/chromium"), "poppler-utils": os.path.exists("/usr/bin/pdftoppm"),
+          "libharfbuzz-subset0": find_library("harfbuzz-subset") is not None}
 
-missing = sorted({package for path, package in NEEDED.items() if not os.path.exists(path)})
+missing = sorted(package for package, present in NEEDED.items() if not present)
 if not missing or os.environ.get("RELAIS_SKIP_SYSTEM_PACKAGES") == "1":
     sys.exit(0)
 if shutil.which("apt-get") and os.geteuid() == 0:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from elearning.accounts.models import utcnow
 from elearning.employers import dashboard, services
@@ -52,6 +53,16 @@ def test_the_page_shows_states_counts_and_links(as_user, admin_a, org_a, staff):
                  "Not assigned", "Carla", "Trained", "<caption>", 'scope="col"', 'scope="row"'):
         assert text in page, text
     assert f"/employer/{org_a.id}/people/" in page and "/verify/RLS-" in page
+
+
+def test_french_counts_agree_with_the_number(as_user, admin_a, org_a, staff):
+    client = as_user(admin_a)
+    refresh()  # the test's app context outlives requests, and Flask-Babel caches the locale on it
+    page = client.get(f"/employer/{org_a.id}/?lang=fr").get_data(as_text=True)
+    assert "1 module sur 2" in page and "0 module sur 2" in page
+    assert "1 modules" not in page and "0 modules" not in page
+    overdue = client.get(f"/employer/{org_a.id}/?lang=fr&status=overdue").get_data(as_text=True)
+    assert "1 personne sur 9" in overdue  # only Olga
 
 
 @pytest.mark.parametrize("query, shown, hidden", [

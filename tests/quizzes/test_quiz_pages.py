@@ -4,6 +4,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 from werkzeug.datastructures import MultiDict
 
 from elearning.learn.models import ModuleProgress
@@ -49,6 +50,16 @@ def test_intro_explains_the_rules(logged_in, course_factory):
     assert "4 questions" in page and "80% or more" in page
     assert "Attempts used: 0 of 3." in page and "15 minutes" in page
     assert 'action="/quiz/demo-course/m1"' in page and "Start the quiz" in page
+
+
+def test_the_title_follows_each_language_s_punctuation(logged_in, course_factory):
+    course_factory()
+    refresh()  # the test's app context outlives requests, and Flask-Babel caches the locale on it
+    french = logged_in.get("/quiz/demo-course/m1?lang=fr").get_data(as_text=True)
+    assert re.search(r"<h1>Quiz : \S", french)  # French puts a space before the colon
+    refresh()
+    english = logged_in.get("/quiz/demo-course/m1?lang=en").get_data(as_text=True)
+    assert re.search(r"<h1>Quiz: \S", english)
 
 
 def test_quiz_form_shows_every_type_accessibly(db, logged_in, full_bank):
