@@ -285,7 +285,8 @@ class DashboardPage:
     matching: int  # people who pass the filters
     staff_count: int
     counts: dict[State, int]  # assignments (person x requirement) per state, for the whole organisation
-    contact_persons: list[ContactPerson]  # those not trained first
+    contact_persons: list[ContactPerson]  # the first few: those not trained first, then by name
+    contacts_designated: int  # every contact person of the organisation
     contacts_trained: int
     today: date
     page: int
@@ -294,14 +295,14 @@ class DashboardPage:
 
 
 def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1, page_size: int = 50, *,
-               now: datetime | None = None) -> DashboardPage:
+               contacts_shown: int = 10, now: datetime | None = None) -> DashboardPage:
     """Return one page of the dashboard: the database counts, filters and pages; Python works on one page.
 
-    Six queries whatever the organisation's size (two more with filters, for how many pass them):
+    Seven queries whatever the organisation's size (two more with filters, for how many pass them):
     requirements, stale standings (refreshed when found, see certificates/standing.py; the caller commits),
-    counts per state, the page of people, their statuses, the contact persons. A page past the last shows
-    the last. The statements are built once per shape (see _statements): building them cost more than
-    running most of them.
+    counts per state, the page of people, their statuses, the first `contacts_shown` contact persons with how
+    many there are and are trained, and those first ones' certificates. A page past the last shows the last.
+    The statements are built once per shape (see _statements): building them cost more than running most of them.
     """
     now = now or utcnow()
     today = now.date()
@@ -337,11 +338,14 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
     table = StatusTable(requirements, certificates, activity, today)
     rows = [StaffRow(row.id, row.user_id, row.full_name, row.email, row.job_role, row.is_contact_person,
                      row.is_employer_admin, table.statuses(row.user_id, reach.get(row.id, {}))) for row in found]
-    wanted = [r.id for r in contact_requirements([r for r in requirements if r.is_active])]
-    contacts = _contact_persons_of(_run(sql.contacts, {**params, "wanted": wanted}))
+    params["wanted"] = [r.id for r in contact_requirements([r for r in requirements if r.is_active])]
+    first = _run(sql.contacts_first, {**params, "shown": contacts_shown}).all()
+    contacts = _contact_persons_of(_run(sql.contacts, {**params, "contact_ids": [row.id for row in first]})
+                                   ) if first else []
     return DashboardPage(requirements=[r for r in requirements if r.id in assigned], rows=rows, matching=matching,
                          staff_count=staff_count, counts=counts, contact_persons=contacts,
-                         contacts_trained=sum(person.trained for person in contacts), today=today,
+                         contacts_designated=first[0].designated if first else 0,
+                         contacts_trained=first[0].trained_count if first else 0, today=today,
                          page=page, pages=pages, refreshed=len(stale))
 
 
@@ -367,6 +371,7 @@ class PageStatements:
     staff_count: sa.Select
     matching: sa.Select | None  # None without filters: everybody matches
     page_facts: sa.Select
+    contacts_first: sa.Select
     contacts: sa.Select
 
 
@@ -374,7 +379,8 @@ class PageStatements:
 def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, search: bool) -> PageStatements:
     """Return build_page's statements for these requirements and filters, with bound parameters for the rest:
     organisation_id, today, expiring_until, window_<requirement id>, latest_window, role, status, search_ids,
-    limit, offset, membership_ids (page_facts) and wanted (contacts)."""
+    limit, offset, membership_ids (page_facts), wanted and shown (contacts_first), wanted and contact_ids
+    (contacts)."""
     organisation_id = sa.bindparam("organisation_id", type_=sa.Integer)
     windows = {rid: sa.bindparam(f"window_{rid}", type_=sa.DateTime) for rid in requirement_ids}
     s = standing.standings
@@ -416,20 +422,29 @@ def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, sear
                             s.c.certificate_issued_at, s.c.certificate_expires_at)
                   .select_from(reach.outerjoin(s, sa.and_(s.c.user_id == reach.c.user_id,
                                                            s.c.requirement_id == reach.c.requirement_id))))
+    # A contact person is trained with a valid certificate of a requirement meant for contact persons. A large
+    # organisation designates hundreds: the database counts them and picks the first few (the untrained, then by
+    # name); only those few have their certificates read.
+    trained_by = sa.and_(s.c.requirement_id.in_(sa.bindparam("wanted", expanding=True)),
+                         s.c.certificate_id.is_not(None), s.c.expires_on > sa.bindparam("today", type_=sa.Date))
+    trained = sa.case((sa.exists().where(s.c.user_id == Membership.user_id, trained_by), 1), else_=0)
+    designated = sa.and_(Membership.organisation_id == organisation_id, Membership.is_contact_person.is_(True))
+    contacts_first = (sa.select(Membership.id, sa.func.count().over().label("designated"),
+                                sa.func.sum(trained).over().label("trained_count"))
+                      .join(User, User.id == Membership.user_id).where(designated)
+                      .order_by(trained, User.full_name, Membership.id)
+                      .limit(sa.bindparam("shown", type_=sa.Integer)))
     contacts = (sa.select(Membership.id, User.full_name, s.c.certificate_id, s.c.certificate_code,
                           s.c.certificate_issued_at, s.c.certificate_expires_at)
                 .join(User, User.id == Membership.user_id)
-                .outerjoin(s, sa.and_(s.c.user_id == Membership.user_id,
-                                      s.c.requirement_id.in_(sa.bindparam("wanted", expanding=True)),
-                                      s.c.certificate_id.is_not(None),
-                                      s.c.expires_on > sa.bindparam("today", type_=sa.Date)))
-                .where(Membership.organisation_id == organisation_id, Membership.is_contact_person.is_(True))
+                .outerjoin(s, sa.and_(s.c.user_id == Membership.user_id, trained_by))
+                .where(designated, Membership.id.in_(sa.bindparam("contact_ids", expanding=True)))
                 .order_by(User.full_name, Membership.id))
     return PageStatements(
         stale=stale, counts=counts, people=page,
         staff_count=sa.select(sa.func.count()).where(Membership.organisation_id == organisation_id),
         matching=sa.select(sa.func.count()).select_from(people.subquery()) if role or status or search else None,
-        page_facts=page_facts, contacts=contacts)
+        page_facts=page_facts, contacts_first=contacts_first, contacts=contacts)
 
 
 def _reach(organisation_id: sa.BindParameter, membership_ids: sa.BindParameter | None = None) -> sa.CompoundSelect:

@@ -97,12 +97,13 @@ def _filters() -> tuple[DashboardFilterForm, Filters]:
 def dashboard(organisation: Organisation):
     """Show every staff member's status on each assigned requirement, with filters and counts."""
     form, filters = _filters()
-    data = build_page(organisation.id, filters, request.args.get("page", 1, type=int), PAGE_SIZE)
+    data = build_page(organisation.id, filters, request.args.get("page", 1, type=int), PAGE_SIZE,
+                      contacts_shown=CONTACTS_SHOWN)
     if data.refreshed:
         db.session.commit()
     return render_template("employers/dashboard.html", organisation=organisation, data=data, form=form,
                            rows=data.rows, page=data.page, pages=data.pages,
-                           page_window=page_window(data.page, data.pages), contacts_shown=CONTACTS_SHOWN,
+                           page_window=page_window(data.page, data.pages),
                            organisations=queries.administered_organisations(current_user.id))
 
 

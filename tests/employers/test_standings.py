@@ -139,6 +139,8 @@ def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admi
     roles = ["hr_manager", "contact_person", "manager"]
     db.session.execute(sa.update(Membership).where(Membership.user_id.in_(ids)).values(
         job_role=sa.case(*((Membership.user_id == user_id, rng.choice(roles)) for user_id in ids))))
+    contacts = rng.sample(ids, 20)  # trained or not, in the panel's first few or not
+    db.session.execute(sa.update(Membership).where(Membership.user_id.in_(contacts)).values(is_contact_person=True))
     full, basics = requirements["demo-full"], requirements["demo-basics"]
     today = date.today()
     for requirement, role in ((full, "hr_manager"), (basics, "contact_person"), (full, "contact_person")):
@@ -168,13 +170,18 @@ def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admi
                 pass_module(user, PRACTICE, now - timedelta(days=2))
 
     whole = dashboard.build(org_a.id)
-    page = dashboard.build_page(org_a.id, page_size=1000)
+    page = dashboard.build_page(org_a.id, page_size=1000, contacts_shown=1000)
     assert page.counts == whole.counts and sum(page.counts.values()) > 60
     assert {state for state, count in page.counts.items() if count} == set(STATES)
     assert [r.id for r in page.requirements] == [r.id for r in whole.requirements]
     assert [(row.membership_id, row.statuses) for row in page.rows] == \
         [(row.membership_id, row.statuses) for row in whole.all_rows]
     assert page.contact_persons == sorted(whole.contact_persons, key=lambda person: person.trained)
+    assert page.contacts_designated == len(whole.contact_persons) > page.contacts_trained > 0
+    assert page.contacts_trained == sum(person.trained for person in whole.contact_persons)
+    first = dashboard.build_page(org_a.id, contacts_shown=3)
+    assert first.contact_persons == page.contact_persons[:3]
+    assert (first.contacts_designated, first.contacts_trained) == (page.contacts_designated, page.contacts_trained)
     assert page.staff_count == whole.staff_count
     for state in STATES:
         for role in ("", "contact_person"):
