@@ -14,8 +14,14 @@ import threading
 from flask import Flask, abort, render_template
 
 app = Flask(__name__)
+# The template is shared with bench/stack_app.py, which translates; here the strings are only filled in.
+app.jinja_env.globals["_"] = lambda text, **values: text % values if values else text
 _local = threading.local()
 LANGUAGES = ("nl", "fr", "en")
+LINKS = [("Home", "/"), ("My training", "/learn/"), ("Courses", "/learn/courses"), ("Certificates", "/certificates/"),
+         ("Profile", "/account/profile")]
+HELPLINES = [("0800 30 030", "Ecoute violences conjugales"), ("1712", "Hulplijn"), ("112", "Emergencies"),
+             ("101", "Police")]
 PARAGRAPH = ("<p>Partner violence does not stay at home: it follows people to work, through calls, messages, "
              "absences and fear. A colleague who notices, listens and refers can make work a safe place.</p>\n")
 
@@ -25,6 +31,7 @@ def _connection() -> sqlite3.Connection:
     connection = getattr(_local, "connection", None)
     if connection is None:
         connection = sqlite3.connect(os.environ["BARE_DB"], check_same_thread=False)
+        connection.row_factory = sqlite3.Row  # columns by name, as the stack app's ORM objects have them
         connection.execute("PRAGMA busy_timeout = 5000")
         connection.execute("PRAGMA journal_mode = WAL")
         _local.connection = connection
@@ -44,12 +51,9 @@ def page(user_id: int):
     module = db.execute("SELECT id, slug, title, page_count FROM modules WHERE slug = ?",
                         (f"m{user_id % 6}",)).fetchone()
     lesson = db.execute("SELECT title, html FROM pages WHERE module_id = ? AND position = ? AND language = ?",
-                        (module[0], 1 + user_id % module[3], user[2])).fetchone()
-    return render_template("bare/page.html", user=user, module=module, lesson=lesson,
-                           links=[("Home", "/"), ("My training", "/learn/"), ("Courses", "/learn/courses"),
-                                  ("Certificates", "/certificates/"), ("Profile", "/account/profile")],
-                           helplines=[("0800 30 030", "Ecoute violences conjugales"), ("1712", "Hulplijn"),
-                                      ("112", "Emergencies"), ("101", "Police")])
+                        (module["id"], 1 + user_id % module["page_count"], user["language"])).fetchone()
+    return render_template("bare/page.html", user=user, module=module, lesson=lesson, links=LINKS,
+                           helplines=HELPLINES)
 
 
 def create_database(path: str) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 ROUTE_LABELS = {
     "hello": "bare Flask hello",
     "page": "bare page (3 SQLite queries, 5 KB)",
+    "stack_hello": "hello, logged in (Flask-Login, ORM)",
+    "stack_page": "bare page, plainly on the stack",
     "landing": "landing page",
     "lesson": "lesson page",
     "lesson_single": "lesson page, one at a time",
@@ -43,7 +45,8 @@ def config_table(setup: dict) -> str:
     lines = [f"== {setup['title']} ==",
              f"{'route':<36}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
              f"{'vs hello':>10}{'vs page':>9}{'peak RSS':>10}"]
-    rows = [("hello", bare["hello"]), ("page", bare["page"])] + list(setup["routes"].items())
+    rows = [(name, bare[name]) for name in ("hello", "page", "stack_hello", "stack_page") if name in bare]
+    rows += list(setup["routes"].items())
     for name, row in rows:
         lines.append(f"{ROUTE_LABELS[name]:<36}{row['connections']:>6}{row['rps']:>9.1f}{row['p50_ms']:>9.1f}"
                      f"{row['p99_ms']:>9.1f}{row['errors']:>8}{_pct(row['rps'] / hello) if hello else '-':>10}"
@@ -65,6 +68,10 @@ def verdicts(setups: list[dict], pdf: dict | None) -> list[Verdict]:
                 ratio = routes[route]["rps"] / (page if label == "page" else hello) if hello and page else 0
                 found.append(Verdict(f"{ROUTE_LABELS[route]} req/s >= {floor:.0%} of bare {label}", name,
                                      _pct(ratio), ratio >= floor))
+        for route, label in (("stack_hello", "hello"), ("stack_page", "page")):
+            if route in bare and bare[label]["rps"]:  # what the prescribed stack costs by itself (bench/stack_app.py)
+                found.append(Verdict(f"stack: {ROUTE_LABELS[route]} vs bare {label}", name,
+                                     _pct(bare[route]["rps"] / bare[label]["rps"]), None))
         if "submit" in routes:
             submit = routes["submit"]
             clean = submit["errors"] == 0 and submit["reused"] == 0 and submit.get("graded_ok", True)

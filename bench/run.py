@@ -42,6 +42,8 @@ class Route:
 
 
 BARE_ROUTES = (Route("hello", 16), Route("page", 16))
+# The same two behind the session, Flask-Login, Flask-SQLAlchemy, Flask-Babel and Flask-WTF (bench/stack_app.py).
+STACK_ROUTES = (Route("stack_hello", 16), Route("stack_page", 16))
 # Pages at 16 connections; the dashboard and the export one at a time (their latency is the figure), and the
 # lesson page once more one at a time, so the dashboard's p50 is compared with a lesson's at the same load.
 APP_ROUTES = (Route("landing", 16), Route("lesson", 16), Route("lesson_single", 1, request_list="lesson"),
@@ -135,20 +137,37 @@ def measure(server: Gunicorn, route: Route, request_list: str, seconds: float, d
     return row
 
 
-def run_bare(worker: str, cfg: dict, work: Path, bare_db: Path) -> dict:
-    """Serve bench/bare_app.py like the app and measure its two routes."""
+def write_bare_lists(work: Path, bare_db: Path, secret: str) -> Path:
+    """Write the request lists of the bare and stack routes (the stack's with sessions of users 1-1,000)."""
+    from bench import stack_app
+
     lists = work / "bare"
     lists.mkdir(exist_ok=True)
     (lists / "hello.tsv").write_text("GET\t/hello\t\t\t200\n")
     (lists / "page.tsv").write_text("".join(f"GET\t/page/{n}\t\t\t200\n" for n in range(1, 1001)))
-    server = Gunicorn("bench.bare_app:app", worker, {"BARE_DB": str(bare_db)}, work / f"gunicorn-bare-{worker}.log")
-    log(f"bare Flask app, {TITLES[worker]}:")
-    server.start(probe="/hello")
-    try:
-        return {route.name: measure(server, route, str(lists / f"{route.name}.tsv"), cfg["seconds"], None)
-                for route in BARE_ROUTES}
-    finally:
-        server.stop()
+    cookies = stack_app.mint_sessions(stack_app.create_app(str(bare_db), secret), 1000)
+    (lists / "stack_hello.tsv").write_text("".join(f"GET\t/stack/hello\t{cookie}\t\t200\n" for cookie in cookies))
+    (lists / "stack_page.tsv").write_text("".join(f"GET\t/stack/page/{n}\t{cookie}\t\t200\n"
+                                                  for n, cookie in enumerate(cookies, start=1)))
+    return lists
+
+
+def run_bare(worker: str, cfg: dict, work: Path, bare_db: Path, secret: str) -> dict:
+    """Serve bench/bare_app.py, then bench/stack_app.py, like the app and measure their routes."""
+    figures = {}
+    for module, routes, env, title in (
+            ("bare_app", BARE_ROUTES, {}, "bare Flask app"),
+            ("stack_app", STACK_ROUTES, {"STACK_SECRET_KEY": secret}, "the bare routes on the prescribed stack")):
+        server = Gunicorn(f"bench.{module}:app", worker, {"BARE_DB": str(bare_db), **env},
+                          work / f"gunicorn-{module}-{worker}.log")
+        log(f"{title}, {TITLES[worker]}:")
+        server.start(probe="/hello")  # any answer will do: a 404 from the stack app
+        try:
+            figures.update({route.name: measure(server, route, str(work / "bare" / f"{route.name}.tsv"),
+                                                cfg["seconds"], None) for route in routes})
+        finally:
+            server.stop()
+    return figures
 
 
 def run_app(worker: str, database: str, db_url: str, manifest: dict, cfg: dict, env: dict, work: Path) -> dict:
@@ -193,6 +212,7 @@ def main() -> int:
     try:
         bare_db = work / "bare.db"
         subprocess.run([PYTHON, "-m", "bench.bare_app", str(bare_db)], cwd=ROOT, check=True)  # noqa: S603
+        write_bare_lists(work, bare_db, secret)
         if "sqlite" in cfg["databases"]:
             seed_db = work / "seed.db"
             manifests["sqlite"] = seed({**env, "DATABASE_URL": databases.sqlite_url(seed_db)}, work / "lists-sqlite")
@@ -206,7 +226,7 @@ def main() -> int:
                 log("PostgreSQL does not answer on 127.0.0.1:5432: its runs are left out.")
         for worker in cfg["workers"]:
             for database, manifest in manifests.items():
-                bare = run_bare(worker, cfg, work, bare_db)  # again before each set-up: the machine's load drifts
+                bare = run_bare(worker, cfg, work, bare_db, secret)  # before each set-up: the load drifts
                 if database == "sqlite":
                     db_url = databases.sqlite_copy(work / "seed.db", work / f"{worker}.db")
                 else:
