@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, g, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 
 from elearning.extensions import db
+from elearning.templating import _l
 
 logger = logging.getLogger(__name__)
 

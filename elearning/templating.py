@@ -84,9 +84,11 @@ def gettext(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
-def _l(string: str) -> LazyString:
-    """Mark a message for extraction (pybabel -k _l) and translate it when it is rendered."""
-    return LazyString(gettext, string)
+def _l(string: str, **variables) -> LazyString:
+    """Mark a message for extraction (pybabel -k _l) and translate it when it is rendered, like
+    flask_babel.lazy_gettext but through the per-request catalogue above (form labels and choices are rendered
+    dozens of times a page, WTForms asks for an option label's length as well as its text)."""
+    return LazyString(gettext, string, **variables)
 
 
 # pass_eval_context, not pass_context: Jinja derives a whole new context for every call of a pass_context

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from elearning.accounts.models import JobRole
+from elearning.templating import _l
 
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = frozenset({

@@ -7,13 +7,13 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from elearning import mail
 from elearning.accounts.models import User, utcnow
 from elearning.errors import RelaisError
 from elearning.extensions import db
+from elearning.templating import _l
 
 RESET_SALT = "relais-password-reset"
 ACTIVATION_SALT = "relais-activation"

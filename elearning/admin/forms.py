@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from elearning.accounts.forms import LANGUAGE_CHOICES
+from elearning.templating import _l
 
 
 class AdministratorForm(FlaskForm):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from elearning.templating import _l
 
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # certificates weigh about 20 kB; anything far bigger is not one of ours
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from elearning.accounts.forms import LANGUAGE_CHOICES, job_role_choices, strong_password
 from elearning.employers.status import STATES, State
+from elearning.templating import _l
 
 STATE_LABELS = {
     State.NOT_STARTED: _l("Not started"),

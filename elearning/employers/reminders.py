@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -25,6 +24,7 @@ from elearning.employers.models import Organisation, SentReminder
 from elearning.employers.services import external_url
 from elearning.employers.status import State
 from elearning.extensions import db
+from elearning.templating import _l
 
 logger = logging.getLogger(__name__)
 

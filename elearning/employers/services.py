@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from elearning import mail
 from elearning.accounts.models import User, utcnow
@@ -19,6 +18,7 @@ from elearning.employers.importing import ImportRow
 from elearning.employers.models import Assignment, Invitation, Membership, Organisation
 from elearning.errors import RelaisError
 from elearning.extensions import db
+from elearning.templating import _l
 
 logger = logging.getLogger(__name__)
 
