@@ -45,7 +45,8 @@ def test_a_learner_passes_the_module_quiz(learner, live_app, index):
     module, language = modules[index], LANGUAGES[index % len(LANGUAGES)]
     page = learner.new_page()
     page.goto(f"/quiz/{COURSE}/{module.slug}?lang={language}")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{ui(language, 'Quiz')}: {module.title(language)}")
+    title = ui(language, "Quiz: %(module)s", module=module.title(language))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
     page.get_by_role("main").get_by_role("button", name=ui(language, "Start the quiz")).click()
 
     assert len(drawn_slugs(page)) == module.settings["questions_per_attempt"]

@@ -94,7 +94,7 @@ def test_demo_learner_reads_a_module_fails_then_passes_its_quiz_in_french(page, 
     pager.get_by_role("link", name=ui(fr, "Go to the quiz")).click()
 
     # the quiz: answered wrongly, it fails and explains
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{ui(fr, 'Quiz')}: {m0.title(fr)}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui(fr, "Quiz: %(module)s", module=m0.title(fr)))
     page.get_by_role("main").get_by_role("button", name=ui(fr, "Start the quiz")).or_(
         page.get_by_role("button", name=ui(fr, "Take the quiz again"))).or_(
         page.get_by_role("link", name=ui(fr, "Continue the quiz"))).click()

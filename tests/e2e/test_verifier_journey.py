@@ -62,7 +62,7 @@ def _register_and_activate(page, live_app) -> None:
 def _pass_quiz(page, module, *, last: bool) -> None:
     en = "en"
     page.goto(f"/quiz/{COURSE}/{module.slug}")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"{ui(en, 'Quiz')}: {module.title(en)}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui(en, "Quiz: %(module)s", module=module.title(en)))
     page.get_by_role("main").get_by_role("button", name=ui(en, "Start the quiz")).click()
     answer_quiz(page, module, right=True)
     page.get_by_role("button", name=ui(en, "Submit my answers")).click()
