@@ -45,7 +45,7 @@ def _headers(data: Dashboard) -> list[str]:
     columns = [_("status"), _("modules passed"), _("due date"), _("valid until"), _("certificate code")]
     for requirement in data.requirements:
         title = localised(requirement.title)
-        headers += [f"{title}: {column}" for column in columns]
+        headers += [_("%(label)s: %(value)s", label=title, value=column) for column in columns]
     return headers
 
 

@@ -51,6 +51,14 @@ def test_each_kind_once_in_the_recipients_language(db, runner, outbox, scene, ad
     assert kinds == ["digest", "due_soon", "expiring_60", "overdue"]
 
 
+def test_the_digest_s_counts_follow_the_reader_s_punctuation(db, runner, outbox, scene, admin_a):
+    admin_a.language = "fr"
+    db.session.commit()
+    run(runner)
+    digest = next(m for m in outbox if m.to == admin_a.email).body
+    assert "En retard : 1\n" in digest and "En retard: " not in digest  # French puts a space before the colon
+
+
 def test_running_twice_sends_nothing_new(runner, outbox, scene):
     run(runner)
     sent = len(outbox)
