@@ -24,9 +24,9 @@ from pathlib import Path
 
 from bench import databases, load, report
 from bench.servers import ROOT, Gunicorn
+from bench.sessions import USER_AGENT
 
 PYTHON = sys.executable
-USER_AGENT = "relais-bench"  # the seed mints sessions for this User-Agent (Flask-Login session protection)
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def measure(server: Gunicorn, route: Route, request_list: str, seconds: float, d
     return row
 
 
-def write_bare_lists(work: Path, bare_db: Path, secret: str) -> Path:
+def write_bare_lists(work: Path, bare_db: Path, secret: str) -> None:
     """Write the request lists of the bare and stack routes (the stack's with sessions of users 1-1,000)."""
     from bench import stack_app
 
@@ -149,7 +149,6 @@ def write_bare_lists(work: Path, bare_db: Path, secret: str) -> Path:
     (lists / "stack_hello.tsv").write_text("".join(f"GET\t/stack/hello\t{cookie}\t\t200\n" for cookie in cookies))
     (lists / "stack_page.tsv").write_text("".join(f"GET\t/stack/page/{n}\t{cookie}\t\t200\n"
                                                   for n, cookie in enumerate(cookies, start=1)))
-    return lists
 
 
 def run_bare(worker: str, cfg: dict, work: Path, bare_db: Path, secret: str) -> dict:

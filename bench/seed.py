@@ -28,10 +28,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Flask, g, session
-from flask_login import login_user
-from flask_wtf.csrf import generate_csrf
 
+from bench.sessions import USER_AGENT, mint_session
 from elearning import create_app
 from elearning.accounts.models import JobRole, User, utcnow
 from elearning.certificates import codes, standing
@@ -51,7 +49,6 @@ COURSE = "partner-violence-work"
 ORGANISATIONS, LEARNERS_PER_ORGANISATION, BIG_ORGANISATION_STAFF = 20, 50, 5000
 CERTIFICATE_HOLDERS = 12
 RESULT_LEARNERS = 200  # pass module 0 through the real services: their result pages are measured
-USER_AGENT = "relais-bench"  # Flask-Login's session protection hashes it: wrk sends the same one
 LANGUAGES = ("nl", "fr", "en")
 LEARNER_ROLES = (JobRole.HR_MANAGER, JobRole.PREVENTION_ADVISER, JobRole.CPBW_MEMBER, JobRole.CONTACT_PERSON,
                  JobRole.MANAGER, JobRole.OTHER, JobRole.EXTERNAL_PREVENTION)
@@ -254,16 +251,6 @@ def _staff_history(ids: list[int], rows: list[dict], modules: list[Module], awar
     db.session.execute(sa.insert(QuizAttempt), attempts)
     if certificates:
         db.session.execute(sa.insert(Certificate), certificates)
-
-
-def mint_session(app: Flask, user: User) -> tuple[str, str]:
-    """Return (session cookie, CSRF form token) of `user` logged in, signed with the app's secret key."""
-    with app.test_request_context(headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-        login_user(user)
-        g.pop("csrf_token", None)  # Flask-WTF caches the token in g, which the outer app context shares
-        token = generate_csrf()
-        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-    return cookie, token
 
 
 def _write(out: Path, name: str, lines: list[tuple[str, str, str, str, str]]) -> str:

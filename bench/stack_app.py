@@ -15,16 +15,15 @@ from __future__ import annotations
 import os
 
 import sqlalchemy as sa
-from flask import Flask, abort, g, render_template, session
+from flask import Flask, abort, render_template
 from flask_babel import Babel
-from flask_login import LoginManager, current_user, login_required, login_user
+from flask_login import LoginManager, UserMixin, current_user, login_required
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect, generate_csrf
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bench.bare_app import HELPLINES, LINKS
-
-USER_AGENT = "relais-bench"  # what wrk sends: Flask-Login's session protection hashes it into the session
+from bench.sessions import mint_session
 
 
 class Base(DeclarativeBase):
@@ -34,17 +33,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str]
     language: Mapped[str]
-    is_active = True
-    is_authenticated = True
-    is_anonymous = False
-
-    def get_id(self) -> str:
-        return str(self.id)
 
 
 class Module(db.Model):
@@ -102,16 +95,9 @@ def create_app(database: str, secret_key: str) -> Flask:
 
 def mint_sessions(app: Flask, count: int) -> list[str]:
     """Return session cookies of users 1..count logged in (with a CSRF token), as the app would sign them."""
-    cookies = []
     with app.app_context():
-        for user in db.session.scalars(sa.select(User).where(User.id <= count).order_by(User.id)):
-            with app.test_request_context(headers={"User-Agent": USER_AGENT},
-                                          environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-                login_user(user)
-                g.pop("csrf_token", None)  # Flask-WTF caches the token in g, which the outer app context shares
-                generate_csrf()
-                cookies.append(app.session_interface.get_signing_serializer(app).dumps(dict(session)))
-    return cookies
+        users = db.session.scalars(sa.select(User).where(User.id <= count).order_by(User.id)).all()
+        return [mint_session(app, user)[0] for user in users]
 
 
 app = create_app(os.environ["BARE_DB"], os.environ["STACK_SECRET_KEY"]) if "STACK_SECRET_KEY" in os.environ else None
