@@ -102,6 +102,8 @@ FORM = "form.quiz-form"
 
 def drawn_keys(page) -> list[str]:
     """Return the keys of the items on the quiz page, in the order of the form."""
+    # eval_on_selector does not wait: right after "Start the quiz" the intro page can still be showing (a CI run saw it)
+    page.wait_for_selector(FORM)
     names = page.eval_on_selector(
         FORM, "form => [...form.elements].map(e => e.name).filter(n => n && n !== 'csrf_token')")
     return list(dict.fromkeys(name.split("@")[0] for name in names))
