@@ -11,6 +11,7 @@ from babel import dates as babel_dates
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
+from elearning.certificates import wording
 from elearning.certificates.wording import LOCALES
 from elearning.config import LANGUAGES
 from elearning.templating import current_language
@@ -42,8 +43,8 @@ def remember_requested_language() -> None:
 
 
 def register(app: Flask) -> None:
-    """Replace Flask-Babel's date filters (run after babel.init_app, which installs them)."""
-    app.jinja_env.filters.update(dateformat=format_date, datetimeformat=format_datetime)
+    """Replace Flask-Babel's date filters (run after babel.init_app, which installs them) and add `percent`."""
+    app.jinja_env.filters.update(dateformat=format_date, datetimeformat=format_datetime, percent=format_percent)
 
 
 def _zone() -> ZoneInfo:
@@ -76,3 +77,8 @@ def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa:
 def format_datetime(value: datetime, format: str = "medium") -> str:  # noqa: A002
     """Write a moment in local time in the current language, e.g. 27 Nov 2026, 14:05:00."""
     return babel_dates.format_datetime(local_moment(value), format=format, tzinfo=_zone(), locale=_babel_locale())
+
+
+def format_percent(value: int) -> str:
+    """Write a score in the current language as the certificate does: 92% (nl, en), 92 % (fr)."""
+    return wording.percent(value, current_language())

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from elearning.accounts.models import User
 from elearning.certificates import codes, services
@@ -188,6 +189,17 @@ def test_verify_valid(client, db, certified):
     for stored in certificate.pdfs:
         assert stored.sha256 in body
     assert "/account/login" not in response.headers.get("Location", "")
+
+
+def test_verify_writes_scores_as_the_certificate_does(client, certified):
+    """92% in English and Dutch, 92 % (narrow no-break space) in French, as on the PDF."""
+    user, certificate = certified()
+    scores = {module["score_percent"] for module in certificate.modules}
+    for language, sign in (("en", "%"), ("nl", "%"), ("fr", "\u202f%")):
+        refresh()  # the test's app context outlives requests, and Flask-Babel caches the locale on it
+        body = page(client.get(f"/verify/{certificate.code}", query_string={"lang": language}))
+        assert f'<html lang="{language}">' in body
+        assert all(f"<td>{score}{sign}</td>" in body for score in scores), language
 
 
 def test_verify_is_one_query(client, db, certified):
