@@ -49,7 +49,7 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from elearning import i18n, mail, models, ratelimits  # noqa: F401 (models: every table registered)
+    from elearning import i18n, mail, models, ratelimits, templating  # noqa: F401 (models: every table registered)
     from elearning.accounts import services as accounts_services
 
     db.init_app(app)
@@ -64,6 +64,10 @@ def _register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    # Flask-Login flashes its message outside any view: stored untranslated (a session holds plain strings) and
+    # translated into the request's language as it is flashed.
+    login_manager.login_message = templating.N_("Please log in to access this page.")
+    login_manager.localize_callback = templating.gettext
     login_manager.session_protection = "basic"
 
     login_manager.user_loader(accounts_services.user_for_session)

@@ -84,6 +84,11 @@ def gettext(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
+def N_(string: str) -> str:  # noqa: N802 (the name pybabel extracts by default)
+    """Mark a message for extraction (pybabel's default keyword N_); whoever shows it translates it."""
+    return string
+
+
 def _l(string: str, **variables) -> LazyString:
     """Mark a message for extraction (pybabel -k _l) and translate it when it is rendered, like
     flask_babel.lazy_gettext but through the per-request catalogue above (form labels and choices are rendered

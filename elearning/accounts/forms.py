@@ -15,6 +15,9 @@ COMMON_PASSWORDS = frozenset({
     "iloveyou12", "motdepasse", "wachtwoord", "welcome123", "letmein123", "0123456789", "abcdefghij",
 })
 
+# WTForms' own message says "email address" differently from the labels in French ("adresse électronique").
+valid_email = Email(message=_l("This is not a valid email address."))
+
 JOB_ROLE_LABELS = {
     JobRole.HR_MANAGER: _l("HR manager"),
     JobRole.PREVENTION_ADVISER: _l("Prevention adviser (internal service)"),
@@ -44,7 +47,7 @@ def strong_password(form, field) -> None:
 class RegistrationForm(FlaskForm):
     full_name = StringField(_l("Full name as it should appear on your certificate"),
                             validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), valid_email, Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), strong_password],
                              description=_l("At least 10 characters."))
     confirm = PasswordField(_l("Repeat the password"),
@@ -54,13 +57,13 @@ class RegistrationForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), valid_email])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), valid_email])
 
 
 class ResetPasswordForm(FlaskForm):

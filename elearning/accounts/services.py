@@ -27,6 +27,10 @@ class InvalidResetToken(RelaisError):
     """The reset link is malformed, expired or already used."""
 
 
+class AlreadyActive(RelaisError):
+    """The activation link was used already: the account is active."""
+
+
 def user_for_session(user_id: str) -> User | None:
     """Load the logged-in user, and whether they administer an organisation (the navigation asks on every page),
     in one query."""
@@ -94,8 +98,9 @@ def activate(token: str) -> User:
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
         raise InvalidResetToken
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
+    if user.email_confirmed_at is not None:
+        raise AlreadyActive
+    user.email_confirmed_at = utcnow()
     return user
 
 

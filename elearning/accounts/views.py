@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from elearning.accounts import services
@@ -18,6 +19,7 @@ from elearning.accounts.forms import (
 from elearning.extensions import db
 from elearning.ratelimits import account_door
 from elearning.security import is_safe_next
+from elearning.templating import current_language
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -28,7 +30,7 @@ def register():
     """Create an account; the same answer whether or not the address was already registered."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
-    form = RegistrationForm(language=request.args.get("lang") or None)
+    form = RegistrationForm(language=request.args.get("lang") or current_language())  # the page's language
     if form.validate_on_submit():
         try:
             services.register_user(full_name=form.full_name.data, email=form.email.data,
@@ -47,11 +49,15 @@ def register():
 
 @bp.get("/activate/<token>")
 def activate(token: str):
-    """Confirm the email address and log the new user in."""
+    """Confirm the email address and log the new user in, once: a used link only leads to the login page (a
+    forwarded email or a shared mailbox must not open the account)."""
     try:
         user = services.activate(token)
     except services.InvalidResetToken:
         return render_template("accounts/link_invalid.html"), 400
+    except services.AlreadyActive:
+        flash(_("Your account is already active. Log in with your email address and password."), "info")
+        return redirect(url_for("accounts.login"))
     db.session.commit()
     login_user(user)
     flash(_("Your account is active. Welcome to Relais."), "success")
@@ -146,6 +152,7 @@ def profile():
         services.update_profile(current_user, full_name=form.full_name.data, language=form.language.data,
                                 job_role=form.job_role.data)
         db.session.commit()
+        refresh()  # the message in the language just chosen, not the one this request started in
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)

@@ -18,9 +18,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from elearning.accounts.forms import LANGUAGE_CHOICES, job_role_choices, strong_password
+from elearning.accounts.forms import LANGUAGE_CHOICES, job_role_choices, strong_password, valid_email
 from elearning.employers.status import STATES, State
 from elearning.templating import _l
 
@@ -78,7 +78,7 @@ class ActionForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), valid_email, Length(max=254)])
     job_role = SelectField(_l("Job role"), choices=job_role_choices)
     language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from elearning.accounts import services
 from elearning.accounts.models import User
@@ -38,6 +39,37 @@ def test_register_activate_and_login(client, db, outbox):
     assert client.get("/account/profile").status_code == 200
 
 
+def test_an_activation_link_opens_the_account_once(client, db, outbox):
+    """A used link (a forwarded email, a shared mailbox) leads to the login page and logs nobody in."""
+    client.post("/account/register", data=VALID)
+    link = _link(outbox[0])
+    assert client.get(link).status_code == 302 and client.get("/account/profile").status_code == 200
+    client.post("/account/logout")
+    again = client.get(link)
+    assert again.status_code == 302 and again.headers["Location"].endswith("/account/login")
+    assert client.get("/account/profile").status_code == 302  # not logged in
+    assert "Your account is already active." in client.get("/account/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language, selected", [("fr", "fr"), ("en", "en"), ("nl", "nl")])
+def test_registration_proposes_the_pages_language(client, language, selected):
+    """Without ?lang=, the language select starts on the language the visitor reads the site in."""
+    refresh()
+    page = client.get("/account/register", headers={"Accept-Language": language}).get_data(as_text=True)
+    chosen = re.findall(r"<option[^>]*\bselected\b[^>]*>", page.split('name="language"')[1].split("</select>")[0])
+    assert len(chosen) == 1 and f'value="{selected}"' in chosen[0], chosen
+
+
+def test_the_login_prompt_is_in_the_pages_language(client):
+    """Flask-Login's "Please log in" flash, shown on the login page it redirects to."""
+    for language, text in (("fr", "Connectez-vous pour accéder à cette page."),
+                           ("nl", "Meld u aan om deze pagina te openen."),
+                           ("en", "Please log in to access this page.")):
+        refresh()
+        response = client.get("/certificates/", headers={"Accept-Language": language}, follow_redirects=True)
+        assert text in response.get_data(as_text=True), language
+
+
 def test_registration_email_is_in_the_chosen_language(client, outbox):
     client.post("/account/register", data=VALID)
     assert "Bonjour" in outbox[0].body
@@ -46,7 +78,7 @@ def test_registration_email_is_in_the_chosen_language(client, outbox):
 @pytest.mark.parametrize("field, value, message", [
     ("full_name", "", b"This field is required"),
     ("email", "", b"This field is required"),
-    ("email", "not-an-email", b"Invalid email address"),
+    ("email", "not-an-email", b"This is not a valid email address."),
     ("password", "short", b"at least 10 characters"),
     ("password", "password123", b"too easy to guess"),
     ("confirm", "something else entirely", b"do not match"),
@@ -178,6 +210,16 @@ def test_edit_profile(client, create_user, auth, db):
     user = db.session.get(User, user.id)
     assert (user.full_name, user.language, user.job_role) == ("Amal Østergård", "nl", "cpbw_member")
     assert b'lang="nl"' in client.get("/account/profile").data
+
+
+def test_the_saved_message_is_in_the_language_just_chosen(client, create_user, auth):
+    create_user("amal@example.com", language="en")
+    auth.login("amal@example.com")
+    refresh()
+    response = client.post("/account/profile", data={"full_name": "Amal", "language": "fr", "job_role": "other"},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert 'lang="fr"' in page and "Votre profil a été enregistré." in page, page[:200]
 
 
 def test_profile_rejects_empty_name(client, create_user, auth):
