@@ -91,8 +91,15 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out and return to the landing page."""
+    """Log out and return to the landing page.
+
+    The quick-exit button sends this in the background (quick_exit=1) while the tab leaves for a neutral site:
+    it gets 204, no message waiting in the session and no redirect to follow, so Back finds only the login page.
+    Like the form, it needs the CSRF token and does nothing for a visitor who is not logged in.
+    """
     logout_user()
+    if request.form.get("quick_exit"):
+        return "", 204
     flash(_("You have been logged out."), "info")
     return redirect(url_for("main.index"))
 

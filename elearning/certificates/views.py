@@ -17,11 +17,15 @@ from elearning.certificates.models import Certificate
 from elearning.config import LANGUAGES
 from elearning.extensions import csrf, db, limiter
 from elearning.security import admin_required
+from elearning.templating import _l
 
 bp = Blueprint("certificates", __name__)
 
 DEFAULT_VERIFY_RATE_LIMIT = "30 per minute"
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart headers and the CSRF token around the file
+# A language named inside a sentence, in the reader's language ("identical to the French version"); lists of
+# versions name each language in itself (templating.LANGUAGE_NAMES).
+LANGUAGE_IN_TEXT = {"nl": _l("the Dutch version"), "fr": _l("the French version"), "en": _l("the English version")}
 
 
 def _verify_limit() -> str:
@@ -121,19 +125,21 @@ def verify(code: str):
     if request.method == "GET" and code != certificate.code:
         return redirect(url_for("certificates.verify", code=certificate.code))
     request.max_content_length = _upload_limit()
-    upload, checked, match = UploadForm(), False, None
+    upload, checked, match, is_pdf = UploadForm(), False, None, True
     if request.method == "POST" and upload.validate_on_submit():
         with upload.pdf.data.stream as stream:
-            checked, match = True, queries.matching_pdf(certificate, stream.read())
+            data = stream.read()
+        checked, match, is_pdf = True, queries.matching_pdf(certificate, data), data.startswith(b"%PDF-")
     status = 400 if request.method == "POST" and not checked else 200
-    return _verify_page(certificate, upload, checked=checked, match=match), status
+    return _verify_page(certificate, upload, checked=checked, match=match, is_pdf=is_pdf), status
 
 
-def _verify_page(certificate: Certificate, upload: UploadForm, *, checked: bool = False, match=None):
+def _verify_page(certificate: Certificate, upload: UploadForm, *, checked: bool = False, match=None,
+                 is_pdf: bool = True):
     response = Response(render_template(
         "certificates/verify.html", certificate=certificate, now=utcnow(), upload=upload, checked=checked,
-        match=match, revoke_form=RevokeForm() if current_user.is_authenticated and current_user.is_platform_admin
-        else None))
+        match=match, is_pdf=is_pdf, language_in_text=LANGUAGE_IN_TEXT,
+        revoke_form=RevokeForm() if current_user.is_authenticated and current_user.is_platform_admin else None))
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -212,7 +212,7 @@ def test_verify_is_one_query(client, db, certified):
     with count_queries() as statements:
         response = client.post(f"/verify/{code}", data={"pdf": (io.BytesIO(data), "certificate.pdf")},
                                content_type="multipart/form-data")
-    assert "identical to the Nederlands version" in page(response) and len(statements) == 1, statements
+    assert "identical to the Dutch version" in page(response) and len(statements) == 1, statements
 
 
 def test_verify_expired(client, certified):
@@ -284,7 +284,7 @@ def test_upload_identical_pdf(client, db, certified):
     user, certificate = certified(language="en")
     response = upload(client, certificate, stored_pdf(db, "fr").data)
     assert response.status_code == 200
-    assert "This file is identical to the Français version issued for this certificate." in page(response)
+    assert "This file is identical to the French version issued for this certificate." in page(response)
 
 
 def test_upload_altered_pdf(client, db, certified):
@@ -294,6 +294,21 @@ def test_upload_altered_pdf(client, db, certified):
     body = page(upload(client, certificate, bytes(data)))
     assert "This file does not match any issued version of this certificate." in body
     assert "identical" not in body
+    assert body.index("cert-match-no") < body.index("cert-verdict")  # the answer first, then the certificate
+
+
+def test_upload_of_something_else_than_a_pdf_says_so(client, certified):
+    user, certificate = certified()
+    body = page(upload(client, certificate, b"Just some notes\n", filename="notes.txt"))
+    assert "This file is not a PDF file." in body and "may have been altered" not in body
+
+
+def test_the_matching_version_is_named_in_the_readers_language(client, db, certified):
+    user, certificate = certified()
+    refresh()
+    response = client.post(f"/verify/{certificate.code}?lang=fr", content_type="multipart/form-data",
+                           data={"pdf": (io.BytesIO(stored_pdf(db, "nl").data), "certificate.pdf")})
+    assert "identique à la version néerlandaise délivrée" in page(response)
 
 
 def test_upload_without_a_file(client, certified):

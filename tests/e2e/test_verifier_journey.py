@@ -220,9 +220,9 @@ def test_a_learner_earns_a_certificate_and_a_verifier_checks_it(
         file_field = upload.get_by_label(ui(en, "PDF file of the certificate"))
         file_field.set_input_files(str(pdf_path))
         upload.get_by_role("button", name=ui(en, "Compare the file")).click()
-        identical = ui(en, "This file is identical to the %(language)s version issued for this certificate.")
-        expect(upload.locator(".cert-match")).to_have_text(identical % {"language": "English"})
-        expect(upload.locator(".cert-match-no")).to_have_count(0)
+        identical = ui(en, "This file is identical to %(version)s issued for this certificate.")
+        expect(verifier.locator(".cert-match")).to_have_text(identical % {"version": ui(en, "the English version")})
+        expect(verifier.locator(".cert-match-no")).to_have_count(0)
 
         altered = _altered(issued_pdf)
         assert len(altered) == len(issued_pdf)
@@ -230,9 +230,12 @@ def test_a_learner_earns_a_certificate_and_a_verifier_checks_it(
         assert _pdf_text(altered) == text  # it reads exactly like the issued certificate
         file_field.set_input_files({"name": pdf_path.name, "mimeType": "application/pdf", "buffer": altered})
         upload.get_by_role("button", name=ui(en, "Compare the file")).click()
-        expect(upload.get_by_role("alert")).to_have_text(ui(
+        mismatch = verifier.get_by_role("alert")
+        expect(mismatch).to_have_text(ui(
             en, "This file does not match any issued version of this certificate. It may have been altered."))
-        expect(upload.locator(".cert-match-yes")).to_have_count(0)
+        expect(mismatch).to_be_in_viewport()  # seen first, not the certificate's green verdict below it
+        assert mismatch.bounding_box()["y"] < verifier.locator(".cert-verdict").bounding_box()["y"]
+        expect(verifier.locator(".cert-match-yes")).to_have_count(0)
         check_page(verifier, "verifier-04-altered-pdf")
 
         # a code typed with a typo finds nothing; typed sloppily but right, it finds the certificate
