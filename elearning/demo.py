@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from elearning.accounts.models import JobRole, User, utcnow
+from elearning.dates import local_date
 from elearning.employers.models import Membership, Organisation
 from elearning.extensions import db
 
@@ -65,7 +66,8 @@ def create_demo_staff(organisation: Organisation, employer: User) -> int:
     from elearning.certificates.models import Requirement
     from elearning.employers.models import Assignment
 
-    now, today = utcnow(), utcnow().date()
+    now = utcnow()
+    today = local_date(now)
     password_hash = _hash_once()  # one scrypt hash for the dozen demo accounts
     requirements = list(db.session.scalars(sa.select(Requirement).where(Requirement.is_active.is_(True))))
     resource = next((r for r in requirements if JobRole.CONTACT_PERSON.value in r.job_roles), None)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -14,6 +13,7 @@ from flask_login import current_user
 from elearning.certificates import wording
 from elearning.certificates.wording import LOCALES
 from elearning.config import LANGUAGES
+from elearning.dates import BRUSSELS, local_moment
 from elearning.templating import current_language
 
 
@@ -47,10 +47,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(dateformat=format_date, datetimeformat=format_datetime, percent=format_percent)
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def _babel_locale() -> Locale:
     """Belgian conventions, as on the certificate: day before month in English too (en_GB, not en_US)."""
     return _parsed_locale(current_language())
@@ -62,11 +58,6 @@ def _parsed_locale(language: str) -> Locale:
     return Locale.parse(LOCALES.get(language, LOCALES["en"]))
 
 
-def local_moment(moment: datetime) -> datetime:
-    """Return a stored moment (UTC, naive or aware) in the app's time zone (Europe/Brussels)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(_zone())
-
-
 def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa: A002 (Flask-Babel's name)
     """Write a date (or the local date of a moment) in the current language, e.g. 27 Nov 2026, 27 nov. 2026."""
     if isinstance(value, datetime):
@@ -76,7 +67,7 @@ def format_date(value: date | datetime, format: str = "medium") -> str:  # noqa:
 
 def format_datetime(value: datetime, format: str = "medium") -> str:  # noqa: A002
     """Write a moment in local time in the current language, e.g. 27 Nov 2026, 14:05:00."""
-    return babel_dates.format_datetime(local_moment(value), format=format, tzinfo=_zone(), locale=_babel_locale())
+    return babel_dates.format_datetime(local_moment(value), format=format, tzinfo=BRUSSELS, locale=_babel_locale())
 
 
 def format_percent(value: int) -> str:

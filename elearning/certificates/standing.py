@@ -23,6 +23,7 @@ from elearning.accounts.models import User, utcnow
 from elearning.certificates.eligibility import add_months
 from elearning.certificates.models import Certificate, Requirement, RequirementStanding
 from elearning.content.models import Course
+from elearning.dates import local_date
 from elearning.extensions import db
 from elearning.learn.models import ModuleProgress
 from elearning.quizzes.models import QuizAttempt
@@ -188,6 +189,6 @@ def _standing_rows(connection: sa.Connection, user_ids: Collection[int], require
                 "certificate_code": certificate.code if certificate else None,
                 "certificate_issued_at": certificate.issued_at if certificate else None,
                 "certificate_expires_at": certificate.expires_at if certificate else None,
-                "expires_on": certificate.expires_at.date() if certificate and certificate.expires_at else None,
+                "expires_on": local_date(certificate.expires_at) if certificate and certificate.expires_at else None,
                 "refreshed_at": now})
     return rows

@@ -8,15 +8,15 @@ catalogue entry is missing. It says the training *supports* the CEASE charter co
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from elearning.dates import local_date
+
 # Babel locales for dates and numbers: Belgian conventions, day before month in English too.
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
-BRUSSELS = ZoneInfo("Europe/Brussels")  # the web pages use the same zone (BABEL_DEFAULT_TIMEZONE)
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -98,8 +98,7 @@ def texts(language: str) -> dict[str, str]:
 
 def date(moment: datetime, language: str) -> str:
     """Return the Brussels date of a stored moment (UTC) written out in `language`, e.g. 12 mars 2026."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BRUSSELS)
-    return format_date(local.date(), format="long", locale=LOCALES[language])
+    return format_date(local_date(moment), format="long", locale=LOCALES[language])
 
 
 def hours(value: float, language: str) -> str:

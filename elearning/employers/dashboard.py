@@ -22,6 +22,7 @@ from elearning.accounts.models import JobRole, User, utcnow
 from elearning.certificates import standing
 from elearning.certificates.eligibility import add_months
 from elearning.certificates.models import Certificate, Requirement
+from elearning.dates import local_date
 from elearning.employers import queries
 from elearning.employers.importing import fold
 from elearning.employers.models import Assignment, Membership
@@ -251,7 +252,7 @@ def build(organisation_id: int, filters: Filters = Filters(), *, now: datetime |
     """Return the whole dashboard of an organisation (or of one of its members): four queries, whatever its
     size (members, assignments, requirements, standings)."""
     now = now or utcnow()
-    today = now.date()
+    today = local_date(now)  # due dates and expiries are Brussels days
     members = _members(organisation_id, user_id)
     assignments = AssignmentIndex(_assignments(organisation_id))
     requirements = _requirements(organisation_id)
@@ -305,7 +306,7 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
     The statements are built once per shape (see _statements): building them cost more than running most of them.
     """
     now = now or utcnow()
-    today = now.date()
+    today = local_date(now)  # due dates and expiries are Brussels days
     page = min(max(page, 1), MAX_PAGE)  # a bigger one would overflow the database's integers: it is past the last
     requirements = _requirements(organisation_id)
     windows = {r.id: add_months(now, -r.validity_months) for r in requirements}
@@ -536,7 +537,7 @@ def _contact_persons(contacts: list[StaffRow], requirements: list[Requirement],
     people = []
     for row in contacts:
         valid = [c for requirement_id in wanted if (c := certificates.get((row.user_id, requirement_id))) is not None
-                 and (c.expires_at is None or c.expires_at.date() > today)]
+                 and (c.expires_at is None or local_date(c.expires_at) > today)]
         people.append(ContactPerson(row.membership_id, row.full_name,
                                     max(valid, key=lambda c: c.expires_at, default=None)))
     return people

@@ -21,6 +21,7 @@ from sqlalchemy.orm import undefer
 from elearning.accounts.forms import JOB_ROLE_LABELS
 from elearning.accounts.models import JobRole, utcnow
 from elearning.certificates.models import Certificate, CertificatePdf
+from elearning.dates import local_date
 from elearning.employers.dashboard import Dashboard
 from elearning.employers.forms import STATE_LABELS, localised
 from elearning.employers.models import Membership, Organisation
@@ -147,7 +148,7 @@ def _column(index: int) -> str:
 
 def filename(organisation: Organisation, extension: str, what: str = "training") -> str:
     """Return a download name such as demo-company-training-2025-05-01.xlsx."""
-    return f"{_slug(organisation.name)}-{what}-{utcnow().date().isoformat()}.{extension}"
+    return f"{_slug(organisation.name)}-{what}-{local_date(utcnow()).isoformat()}.{extension}"
 
 
 def _slug(text: str) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from elearning import mail
 from elearning.accounts.models import User, utcnow
 from elearning.certificates.models import Certificate
+from elearning.dates import local_date
 from elearning.employers import dashboard
 from elearning.employers.models import Organisation, SentReminder
 from elearning.employers.services import external_url
@@ -100,7 +101,7 @@ def _expiry_reminders(now: datetime) -> Iterator[Reminder]:
                                       newer.requirement_id == Certificate.requirement_id,
                                       newer.issued_at > Certificate.issued_at, newer.revoked_at.is_(None))))
     for certificate in db.session.scalars(stmt):
-        days = (certificate.expires_at.date() - now.date()).days
+        days = (local_date(certificate.expires_at) - local_date(now)).days
         warning = min(w for w in EXPIRY_WARNINGS if days <= w)
         yield Reminder(f"expiring_{warning}", certificate.user_id, f"certificate:{certificate.id}", str(warning),
                        {"title": certificate.requirement_snapshot["title"], "expires_on": certificate.expires_at,

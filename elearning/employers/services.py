@@ -14,6 +14,7 @@ from flask import current_app
 from elearning import mail
 from elearning.accounts.models import User, utcnow
 from elearning.accounts.services import find_user_by_email, normalise_email
+from elearning.dates import local_date
 from elearning.employers.importing import ImportRow
 from elearning.employers.models import Assignment, Invitation, Membership, Organisation
 from elearning.errors import RelaisError
@@ -190,7 +191,7 @@ def send_invitation(invitation: Invitation, token: str) -> None:
     mail.send_template(invitation.email, invitation.language, _l("Your invitation to Relais"),
                        "email/invitation.txt", invitation=invitation, organisation=invitation.organisation,
                        url=external_url("employers.accept_invitation", token=token),
-                       expires_on=invitation.expires_at.date())
+                       expires_on=local_date(invitation.expires_at))
 
 
 def invitation_for_token(token: str) -> Invitation:

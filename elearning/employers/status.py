@@ -6,6 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import NamedTuple
 
+from elearning.dates import local_date
+
 EXPIRING_DAYS = 60
 
 
@@ -55,7 +57,7 @@ class RequirementStatus(NamedTuple):
     @property
     def expires_on(self) -> date | None:
         cert = self.certificate
-        return cert.expires_at.date() if cert is not None and cert.expires_at is not None else None
+        return local_date(cert.expires_at) if cert is not None and cert.expires_at is not None else None
 
 
 def compute_status(progress: Progress, certificate: CertificateFacts | None, due_on: date | None,
@@ -74,7 +76,7 @@ def compute_status(progress: Progress, certificate: CertificateFacts | None, due
 def _state(progress: Progress, certificate: CertificateFacts | None, due_on: date | None, today: date,
            expiring_days: int) -> State:
     if certificate is not None:
-        expires = certificate.expires_at.date() if certificate.expires_at is not None else None
+        expires = local_date(certificate.expires_at) if certificate.expires_at is not None else None
         if expires is None or expires > today:
             return State.EXPIRING if expires is not None and (expires - today).days <= expiring_days else State.DONE
         return State.EXPIRED

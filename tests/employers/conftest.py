@@ -3,7 +3,7 @@ passes and certificates recorded directly, bulk staff, and a query counter."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from elearning.accounts.models import User, utcnow
 from elearning.certificates import codes, standing
 from elearning.certificates.models import Certificate, Requirement
 from elearning.content.models import Course, CourseVersion, Module
+from elearning.dates import local_today
 from elearning.employers import services
 from elearning.employers.models import Membership
 from elearning.extensions import db as _db
@@ -166,9 +167,9 @@ def staff(db, org_a, admin_a, create_user, requirements, pass_module, start_modu
     db.session.execute(sa.update(Membership).where(Membership.user_id == contact.id).values(is_contact_person=True))
     full = requirements["demo-full"]
     for role in ("hr_manager", "contact_person"):
-        services.assign(org_a, full.id, job_role=role, due_on=date.today() + timedelta(days=30), created_by=admin_a)
+        services.assign(org_a, full.id, job_role=role, due_on=local_today() + timedelta(days=30), created_by=admin_a)
     olga = db.session.scalar(sa.select(Membership).filter_by(user_id=people["olga"].id))
-    services.assign(org_a, full.id, memberships=[olga], due_on=date.today() - timedelta(days=1), created_by=admin_a)
+    services.assign(org_a, full.id, memberships=[olga], due_on=local_today() - timedelta(days=1), created_by=admin_a)
     db.session.commit()
     start_module(people["ivo"], PRACTICE)
     pass_module(people["ivo"], BASICS)

@@ -1,13 +1,14 @@
 """The dashboard: every state on the page, filters, counts, the contact-person panel, a fixed query count."""
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
 
 from elearning.accounts.models import utcnow
+from elearning.dates import local_today
 from elearning.employers import dashboard, services
 from elearning.employers.models import Membership
 from elearning.employers.status import State
@@ -138,7 +139,7 @@ def _seed_activity(org, admin, requirements, user_ids, pass_module, issue_certif
     from elearning.accounts.models import User
 
     for slug in ("demo-full", "demo-basics"):
-        services.assign(org, requirements[slug].id, job_role="hr_manager", due_on=date.today(), created_by=admin)
+        services.assign(org, requirements[slug].id, job_role="hr_manager", due_on=local_today(), created_by=admin)
     for user_id in user_ids[:3]:
         user = dashboard.db.session.get(User, user_id)
         pass_module(user, BASICS)

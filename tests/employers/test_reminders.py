@@ -1,19 +1,20 @@
 """`flask reminders send`: due soon, overdue, expiring certificates, weekly digest; idempotent; each in the
 recipient's language with a neutral subject."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from elearning.accounts.models import utcnow
+from elearning.dates import local_today
 from elearning.employers import reminders, services
 from elearning.employers.models import Membership, SentReminder
 
 
 @pytest.fixture
 def scene(db, org_a, admin_a, create_user, requirements, issue_certificate):
-    today = date.today()
+    today = local_today()
     soon = create_user("soon@acme.example", full_name="Sanne", organisation=org_a, language="nl")
     late = create_user("late@acme.example", full_name="Léa", organisation=org_a, language="fr")
     far = create_user("far@acme.example", full_name="Fay", organisation=org_a, language="en")
@@ -88,7 +89,7 @@ def test_a_new_due_date_is_a_new_reminder(db, runner, outbox, scene):
     outbox.clear()
     assignment = db.session.scalars(sa.select(Assignment).join(Membership).filter(
         Membership.user_id == scene["soon"].id)).one()
-    assignment.due_on = date.today() + timedelta(days=5)
+    assignment.due_on = local_today() + timedelta(days=5)
     db.session.commit()
     run(runner)
     assert [m.to for m in outbox] == ["soon@acme.example"]

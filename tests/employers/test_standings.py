@@ -4,7 +4,7 @@ agree with status.compute_status."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,10 +14,11 @@ from elearning.accounts.models import utcnow
 from elearning.certificates import services as certificate_services
 from elearning.certificates import standing
 from elearning.certificates.models import Certificate, RequirementStanding
+from elearning.dates import local_today
 from elearning.employers import dashboard, services
 from elearning.employers.dashboard import Filters
 from elearning.employers.models import Membership
-from elearning.employers.status import STATES
+from elearning.employers.status import STATES, State
 from tests.employers.conftest import BASICS, PRACTICE, bulk_staff
 from tests.reliability.answers import answer_fields, answer_key
 
@@ -73,7 +74,7 @@ def test_reading_passing_and_earning_a_certificate_update_the_standing(db, as_us
 def test_the_dashboard_follows_the_learner_through_the_services(db, as_user, create_user, admin_a, org_a,
                                                                requirements, fake_pdf):
     learner = create_user("lea@acme.example", full_name="Lea", organisation=org_a)
-    services.assign(org_a, requirements["demo-full"].id, job_role="hr_manager", due_on=date.today(),
+    services.assign(org_a, requirements["demo-full"].id, job_role="hr_manager", due_on=local_today(),
                     created_by=admin_a)
     db.session.commit()
 
@@ -142,7 +143,7 @@ def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admi
     contacts = rng.sample(ids, 20)  # trained or not, in the panel's first few or not
     db.session.execute(sa.update(Membership).where(Membership.user_id.in_(contacts)).values(is_contact_person=True))
     full, basics = requirements["demo-full"], requirements["demo-basics"]
-    today = date.today()
+    today = local_today()
     for requirement, role in ((full, "hr_manager"), (basics, "contact_person"), (full, "contact_person")):
         services.assign(org_a, requirement.id, job_role=role, due_on=rng.choice([None, today - timedelta(days=3),
                                                                                  today + timedelta(days=9)]),
@@ -232,6 +233,44 @@ def test_the_migration_fills_the_table_from_what_is_stored(db, staff, requiremen
     assert stored() == written_by_the_services
     _, _, passed, _, opened_at, _, _ = next(row for row in stored() if row[:2] == ivo)
     assert passed == 1 and opened_at is not None
+
+
+def test_the_migration_dates_expiries_as_in_brussels(db, staff, requirements):
+    """Migration 0004 rewrites the expiry dates stored as UTC dates; its downgrade writes them back."""
+    from flask_migrate import downgrade, stamp, upgrade
+
+    table = standing.standings
+    dora = (table.c.user_id == staff["dora"].id) & (table.c.requirement_id == requirements["demo-full"].id)
+    late = datetime(2029, 11, 27, 23, 30)  # 28 November in Brussels
+    db.session.execute(table.update().where(dora).values(certificate_expires_at=late, expires_on=late.date()))
+    db.session.commit()
+    db.session.close()
+    stamp(revision="head")
+    try:
+        downgrade(revision="d4d47c15fe13")
+        assert db.session.scalar(sa.select(table.c.expires_on).where(dora)) == date(2029, 11, 27)
+        db.session.close()
+        upgrade()
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    assert db.session.scalar(sa.select(table.c.expires_on).where(dora)) == date(2029, 11, 28)
+
+
+def test_late_in_the_evening_the_dashboard_counts_the_brussels_day(db, org_a, staff, requirements):
+    """At 23:30 UTC it is already the next day in Brussels: a requirement due on the UTC day is overdue."""
+    nadia = db.session.scalar(sa.select(Membership).filter_by(user_id=staff["nadia"].id))
+    services.assign(org_a, requirements["demo-full"].id, memberships=[nadia], due_on=date(2026, 11, 27),
+                    created_by=None)
+    db.session.commit()
+    full = requirements["demo-full"].id
+
+    def nadia_at(now):
+        page = dashboard.build_page(org_a.id, Filters(search="Nadia"), now=now)
+        return page.rows[0].statuses[full].state
+
+    assert nadia_at(datetime(2026, 11, 27, 22, 30)) == State.NOT_STARTED  # 23:30 in Brussels, still the 27th
+    assert nadia_at(datetime(2026, 11, 27, 23, 30)) == State.OVERDUE  # 00:30 on the 28th in Brussels
 
 
 def test_the_command_rewrites_every_standing(app, db, staff, requirements):

@@ -50,3 +50,11 @@ def test_status_carries_what_the_dashboard_shows():
 def test_earliest_due_date_of_several_assignments():
     assert earliest_due([None, date(2025, 9, 1), date(2025, 8, 1)]) == date(2025, 8, 1)
     assert earliest_due([None, None]) is None
+
+
+def test_an_expiry_late_in_the_evening_is_dated_as_in_brussels():
+    """Issued at 23:30 UTC, a certificate is dated the next day, on the PDF and the verify page: here too."""
+    late = CertificateFacts(1, "RLS-0000-0000-00", datetime(2026, 11, 27, 23, 30), datetime(2029, 11, 27, 23, 30))
+    assert compute_status(Progress(1, 1), late, None, date(2029, 11, 27)).expires_on == date(2029, 11, 28)
+    assert compute_status(Progress(1, 1), late, None, date(2029, 11, 27)).state == State.EXPIRING
+    assert compute_status(Progress(1, 1), late, None, date(2029, 11, 28)).state == State.EXPIRED
