@@ -96,7 +96,7 @@ class Dashboard:
     requirements: list[Requirement]
     rows: list[StaffRow]  # after filters
     staff_count: int
-    counts: dict[State, int]  # assignments (person x requirement) per state, for the whole organisation
+    counts: dict[State, int]  # people with a requirement in each state (the state's filter lists them)
     contact_persons: list[ContactPerson]
     today: date
     all_rows: list[StaffRow] = field(repr=False, default_factory=list)
@@ -263,8 +263,8 @@ def build(organisation_id: int, filters: Filters = Filters(), *, now: datetime |
     assigned_ids: set[int] = set()
     for membership_id, member_user_id, full_name, email, job_role, is_contact, is_admin in members:
         statuses = table.statuses(member_user_id, assignments.due_dates(membership_id, job_role))
-        for status in statuses.values():
-            counts[status.state] += 1
+        for state in {status.state for status in statuses.values()}:
+            counts[state] += 1
         row = StaffRow(membership_id, member_user_id, full_name, email, job_role, is_contact, is_admin, statuses)
         rows.append(row)
         if is_contact:
@@ -285,7 +285,7 @@ class DashboardPage:
     rows: list[StaffRow]  # this page's people, after filters
     matching: int  # people who pass the filters
     staff_count: int
-    counts: dict[State, int]  # assignments (person x requirement) per state, for the whole organisation
+    counts: dict[State, int]  # people with a requirement in each state (the state's filter lists them)
     contact_persons: list[ContactPerson]  # the first few: those not trained first, then by name
     contacts_designated: int  # every contact person of the organisation
     contacts_trained: int
@@ -321,9 +321,11 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
         standing.refresh(stale, now=now)
     counts = {state: 0 for state in STATES}
     assigned = set()
-    for requirement_id, state, count in _run(sql.counts, params):
-        counts[State(state)] += count
-        assigned.add(requirement_id)
+    for requirement_id, state, people in _run(sql.counts, params):
+        if state is None:
+            assigned.add(requirement_id)
+        else:
+            counts[State(state)] = people
     found = _run(sql.people, params).all()
     if found and sql.matching is None:
         staff_count = matching = found[0].staff_count
@@ -393,9 +395,15 @@ def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, sear
                     sa.exists().where(Membership.user_id == s.c.user_id,
                                       Membership.organisation_id == organisation_id)))
 
-    states = _states(_reach(organisation_id).subquery("reach"), windows).subquery("states")
-    counts = (sa.select(states.c.requirement_id, states.c.state, sa.func.count())
-              .group_by(states.c.requirement_id, states.c.state))
+    reach_all = _reach(organisation_id).subquery("reach")
+    states = _states(reach_all, windows).subquery("states")
+    # People per state (the number beside a state is how many people its filter lists), and which requirements
+    # reach anybody (rows with no state): one pass over the states, kept by the database for both.
+    each = _states(reach_all, windows).cte("each_state").prefix_with("MATERIALIZED")
+    counts = sa.union_all(
+        sa.select(sa.null().label("requirement_id"), each.c.state, sa.func.count(each.c.membership_id.distinct()))
+        .group_by(each.c.state),
+        sa.select(each.c.requirement_id, sa.null(), sa.literal_column("0")).group_by(each.c.requirement_id))
 
     everyone = aliased(Membership)
     people = (sa.select(Membership.id).join(User, User.id == Membership.user_id)

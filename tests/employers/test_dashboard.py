@@ -238,3 +238,9 @@ def test_the_latest_of_several_certificates_is_shown(db, org_a, staff, issue_cer
     full = requirements["demo-full"].id
     assert latest[(staff["nadia"].id, full)].code == newer.code
     assert latest[(staff["ivo"].id, full)].code == twin.code != same_moment.code
+
+
+def test_one_staff_member_is_singular_and_the_counts_say_they_count_people(as_user, admin_b, org_b):
+    page = as_user(admin_b).get(f"/employer/{org_b.id}/").get_data(as_text=True)
+    assert '<span class="count">1</span> staff member</li>' in page
+    assert "People per status" in page

@@ -172,7 +172,7 @@ def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admi
 
     whole = dashboard.build(org_a.id)
     page = dashboard.build_page(org_a.id, page_size=1000, contacts_shown=1000)
-    assert page.counts == whole.counts and sum(page.counts.values()) > 60
+    assert page.counts == whole.counts and sum(page.counts.values()) > 40
     assert {state for state, count in page.counts.items() if count} == set(STATES)
     assert [r.id for r in page.requirements] == [r.id for r in whole.requirements]
     assert [(row.membership_id, row.statuses) for row in page.rows] == \
@@ -190,6 +190,8 @@ def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admi
             expected = [row.membership_id for row in dashboard.build(org_a.id, filters).rows]
             found = dashboard.build_page(org_a.id, filters, page_size=1000)
             assert [row.membership_id for row in found.rows] == expected and found.matching == len(expected)
+            if not role:  # the number beside a state is how many people its filter lists
+                assert page.counts[state] == found.matching, state
 
 
 def test_pages_and_a_page_past_the_last(db, org_a, requirements):
