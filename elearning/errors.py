@@ -31,7 +31,7 @@ class RelaisError(Exception):
     """Base class of the domain errors services raise and views translate."""
 
 
-def _render(status: int):
+def render_error(status: int):
     title, message = MESSAGES[status]
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=str(title)), status
@@ -41,21 +41,21 @@ def _render(status: int):
 def register(app: Flask) -> None:
     """Attach the error handlers."""
     for status in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(status, lambda exc, status=status: _render(status))
+        app.register_error_handler(status, lambda exc, status=status: render_error(status))
 
     @app.errorhandler(OperationalError)
     def _database_unavailable(exc):
         db.session.rollback()
         logger.error("Database unavailable: %s", exc)
         _forget_user()
-        return _render(503)
+        return render_error(503)
 
     @app.errorhandler(DataError)
     def _value_refused_by_database(exc):
         # A value no form should have let through (a NUL byte, a number out of range): the request was wrong.
         db.session.rollback()
         logger.warning("The database refused a value from the request: %s", exc.orig)
-        return _render(400)
+        return render_error(400)
 
     @app.teardown_appcontext  # runs before Flask-SQLAlchemy's own session.remove(), registered earlier
     def _close_session(exc):
@@ -71,7 +71,7 @@ def register(app: Flask) -> None:
             # Raised outside the view (an after-request hook loading the user): still "unavailable".
             return _database_unavailable(exc.original_exception)
         db.session.rollback()
-        return _render(500)
+        return render_error(500)
 
 
 def _forget_user() -> None:

@@ -55,6 +55,8 @@ FILE_PROBLEMS = {
     "missing_columns": _l("The first row must name the columns: name, email, job role (and optionally language). "
                           "Missing: %(columns)s."),
 }
+# The required columns as the message above names them.
+COLUMN_NAMES = {"full_name": _l("name"), "email": _l("email"), "job_role": _l("job role")}
 
 INVITATION_STATES = {
     "pending": _l("Pending"),

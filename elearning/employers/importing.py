@@ -50,8 +50,8 @@ class ImportRow:
     duplicate_of: int | None = None  # the line where the same address first appears
     problems: list[str] = field(default_factory=list)
 
-    def as_list(self) -> list[str]:
-        return [self.full_name, self.email, self.job_role or "", self.language or ""]
+    def as_list(self) -> list:
+        return [self.full_name, self.email, self.job_role or "", self.language or "", self.line]
 
 
 def fold(text: str) -> str:
@@ -60,8 +60,11 @@ def fold(text: str) -> str:
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
-def read_table(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> list[list[str]]:
-    """Return the file's non-blank rows (header first) as lists of strings; raise FileProblem."""
+def read_table(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES,
+               max_rows: int = MAX_ROWS) -> list[tuple[int, list[str]]]:
+    """Return the file's non-blank rows (header first) as (line, cells), the line numbered as a spreadsheet
+    numbers its rows (blank rows count, so a problem is reported where the employer will look); raise
+    FileProblem."""
     if len(data) > max_bytes:
         raise FileProblem("too_large", limit=max_bytes)
     name = filename.lower()
@@ -72,9 +75,9 @@ def read_table(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES, max_ro
     else:
         raise FileProblem("wrong_type")
     table = []
-    for row in rows:
+    for line, row in enumerate(rows, start=1):
         if any(cell for cell in row):
-            table.append(row)
+            table.append((line, row))
             if len(table) > max_rows + 1:
                 raise FileProblem("too_many_rows", limit=max_rows)
     if len(table) < 2:
@@ -186,16 +189,16 @@ def is_valid_email(value: str) -> bool:
     return True
 
 
-def rows_from_table(table: list[list[str]], *, default_language: str) -> list[ImportRow]:
-    """Return one ImportRow per data row of the table (line numbers as a spreadsheet shows them)."""
-    columns = map_columns(table[0])
+def rows_from_table(table: list[tuple[int, list[str]]], *, default_language: str) -> list[ImportRow]:
+    """Return one ImportRow per data row of the table (see read_table)."""
+    columns = map_columns(table[0][1])
 
     def cell(row: list[str], key: str) -> str:
         index = columns.get(key)
         return row[index].strip() if index is not None and index < len(row) else ""
 
     rows = []
-    for line, row in enumerate(table[1:], start=2):
+    for line, row in table[1:]:
         language_text = cell(row, "language")
         language = LANGUAGE_ALIASES.get(fold(language_text)) if language_text else default_language
         rows.append(ImportRow(line=line, full_name=" ".join(cell(row, "full_name").split()),

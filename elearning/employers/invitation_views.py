@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from babel.units import format_unit
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from elearning.accounts.models import utcnow
 from elearning.accounts.services import find_user_by_email
 from elearning.employers import queries, services, staff_import
 from elearning.employers.blueprint import bp
 from elearning.employers.forms import (
+    COLUMN_NAMES,
     FILE_PROBLEMS,
     INVITATION_STATES,
     ROW_PROBLEMS,
@@ -23,6 +26,7 @@ from elearning.employers.forms import (
 )
 from elearning.employers.importing import FileProblem
 from elearning.employers.models import Invitation, Organisation
+from elearning.errors import render_error
 from elearning.extensions import db
 from elearning.ratelimits import account_door
 from elearning.security import employer_required, scoped_or_404
@@ -87,13 +91,25 @@ def import_preview(organisation: Organisation):
     return page, 200 if clean else 400
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(error):
+    """A staff list over the request limit (5 MB) is refused before any view runs: say so where the employer
+    uploaded it, with the staff list's own limit, instead of a bare error page."""
+    if request.endpoint != "employers.import_preview" or not current_user.is_authenticated:
+        return render_error(413)
+    flash(_file_problem(FileProblem("too_large", limit=staff_import.limits()[0])), "error")
+    return redirect(url_for("employers.invitations", org_id=request.view_args["org_id"]), 303)
+
+
 def _file_problem(problem: FileProblem) -> str:
     details = dict(problem.details)
     if "limit" in details and problem.code == "too_large":
         size = details["limit"]
-        details["limit"] = f"{size / 1_000_000:g} MB" if size >= 1_000_000 else f"{max(size // 1000, 1)} kB"
+        unit, amount = ("digital-megabyte", size / 1_000_000) if size >= 1_000_000 else ("digital-kilobyte",
+                                                                                     max(size // 1000, 1))
+        details["limit"] = format_unit(amount, unit, length="short", locale=get_locale())  # 1 MB, 1 Mo
     if "columns" in details:
-        details["columns"] = ", ".join(details["columns"]).replace("_", " ")
+        details["columns"] = ", ".join(str(COLUMN_NAMES[key]) for key in details["columns"])
     return str(FILE_PROBLEMS[problem.code]) % details if details else str(FILE_PROBLEMS[problem.code])
 
 
@@ -109,6 +125,9 @@ def import_confirm(organisation: Organisation):
                                                                        current_user.id))
     except staff_import.ImportExpired:
         flash(_("This preview has expired. Upload the file again."), "error")
+        return redirect(url_for("employers.invitations", org_id=organisation.id))
+    if rows and all(row.problems == ["already_invited"] for row in rows):  # sent twice, or the same file again
+        flash(_("Everyone on this file already has a pending invitation: nothing more was sent."), "info")
         return redirect(url_for("employers.invitations", org_id=organisation.id))
     if any(row.problems for row in rows):
         return render_template("employers/import_preview.html", organisation=organisation, rows=rows,

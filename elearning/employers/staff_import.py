@@ -70,5 +70,8 @@ def unsign(payload: str, organisation_id: int, user_id: int) -> list[ImportRow]:
         raise ImportExpired from exc
     if not isinstance(data, dict) or data.get("org") != organisation_id or data.get("by") != user_id:
         raise ImportExpired
-    return [ImportRow(line=line, full_name=name, email=email, job_role=None, language=language or None, role_text=role)
-            for line, (name, email, role, language) in enumerate(data["rows"], start=2)]
+    try:
+        return [ImportRow(line=line, full_name=name, email=email, job_role=None, language=language or None,
+                          role_text=role) for name, email, role, language, line in data["rows"]]
+    except (KeyError, TypeError, ValueError) as exc:  # a preview signed before its rows carried their lines
+        raise ImportExpired from exc

@@ -1,9 +1,11 @@
 """Reading a staff list: CSV and XLSX, every kind of bad row, limits, and the all-or-nothing import."""
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 from openpyxl import Workbook
 
 from elearning.employers import importing
@@ -243,3 +245,50 @@ def test_a_large_import_reads_the_addresses_once_and_refreshes_statistics_on_pos
     assert len(analysed) == (1 if db.engine.dialect.name == "postgresql" else 0)
     with pytest.raises(services.AlreadyInvited):
         services.import_invitations(org_a, rows[:1], admin_a)
+
+
+@pytest.mark.parametrize("maker, filename", [(csv_bytes, "staff.csv"), (xlsx_bytes, "staff.xlsx")])
+def test_lines_are_numbered_as_the_spreadsheet_shows_them_blank_rows_included(maker, filename):
+    """A blank row must not shift the line an employer is sent to (it was reported one line too early)."""
+    rows = check(maker([GOOD[0], ["", "", "", ""], ["Ben Bad", "bad", "hr_manager", "en"]]), filename)
+    assert [(row.line, row.problems) for row in rows] == [(2, []), (4, ["bad_email"])]
+
+
+def test_the_line_numbers_survive_the_preview(db, as_user, admin_a, org_a, create_user):
+    """The confirmation carries each row's line: a problem found on confirming names the same line."""
+    client = as_user(admin_a)
+    response = upload(client, org_a, csv_bytes([GOOD[0], ["", "", "", ""], GOOD[1]]))
+    create_user("jan@example.com", organisation=org_a)  # joined while the preview was open
+    response = client.post(f"/employer/{org_a.id}/invitations/import/confirm",
+                           data={"payload": confirm_payload(response)})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409 and '<th scope="row">4</th>' in text
+
+
+def test_missing_columns_are_named_in_the_pages_language(as_user, admin_a, org_a):
+    client = as_user(admin_a)
+    refresh()
+    response = client.post(f"/employer/{org_a.id}/invitations/import?lang=fr", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(csv_bytes([["a", "b"]], header=["Naam", "Telefoon"])),
+                                          "staff.csv")})
+    assert "Colonnes manquantes : e-mail, fonction." in response.get_data(as_text=True)
+
+
+@pytest.mark.settings(MAX_CONTENT_LENGTH=100_000)  # 5 MB in the app; smaller here, so the body stays in memory
+def test_a_file_over_the_request_limit_is_refused_on_the_invitations_page(as_user, admin_a, org_a):
+    client = as_user(admin_a)
+    response = upload(client, org_a, b"x" * 200_000)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/employer/{org_a.id}/invitations")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The file is too large: it may be at most 1 MB." in page
+
+
+def test_sending_the_same_confirmation_twice_sends_nothing_more(db, as_user, admin_a, org_a, outbox):
+    client = as_user(admin_a)
+    payload = confirm_payload(upload(client, org_a, csv_bytes(GOOD)))
+    first = client.post(f"/employer/{org_a.id}/invitations/import/confirm", data={"payload": payload})
+    again = client.post(f"/employer/{org_a.id}/invitations/import/confirm", data={"payload": payload})
+    assert first.status_code == again.status_code == 302 and len(outbox) == 3
+    assert "already has a pending invitation: nothing more was sent" in client.get(again.headers["Location"]).get_data(
+        as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 3
