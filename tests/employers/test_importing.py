@@ -126,7 +126,6 @@ def upload(client, org, data, filename="staff.csv"):
 
 
 def confirm_payload(response) -> str:
-    import re
 
     return re.search(rb'name="payload" type="hidden" value="([^"]+)"', response.data).group(1).decode()
 
