@@ -18,6 +18,12 @@ def load_helplines(path: str) -> tuple[dict, ...]:
     return tuple(data.get("services", []))
 
 
+def dials(number: str) -> list[tuple[str, str]]:
+    """Return each number a service lists as (shown, dialled): "107 / 106" is two lines, one per language, and
+    each gets its own link (a single tel: link dialled the first one whoever tapped it)."""
+    return [(part.strip(), "".join(ch for ch in part if ch.isdigit())) for part in str(number).split("/")]
+
+
 def localised(services: tuple[dict, ...], language: str, *, footer_only: bool = False) -> list[dict]:
     """Return the services with their texts in `language`."""
     rows = []
@@ -27,7 +33,7 @@ def localised(services: tuple[dict, ...], language: str, *, footer_only: bool = 
         rows.append({
             "id": service["id"],
             "number": service["number"],
-            "tel": "".join(ch for ch in service["number"].split("/")[0] if ch.isdigit()),
+            "dials": dials(service["number"]),
             "name": service["name"][language],
             "hours": service["hours"][language],
             "description": service["description"][language],

@@ -81,11 +81,21 @@ def _visible_children(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")))
 
 
+# What a course is made of; other files (an editor's backup "lesson.fr.md~", notes.txt) are not part of it and
+# must not make a new version.
+COURSE_FILE_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".svg", ".png"})
+# Lesson pages are stored rendered (LessonPage.html): a change to how Markdown or help lines render bumps this, so
+# the next `courses load` stores a version rendered by today's code.
+RENDERING = "2"  # 2: help services with one link per number, hours and description apart
+
+
 def content_hash(course_folder: Path, helplines: Path | None) -> str:
-    """Return the SHA-256 of the course's relative paths and bytes, plus helplines.yaml its lessons embed."""
-    digest = hashlib.sha256()
+    """Return the SHA-256 of the course's files (relative paths and bytes), plus helplines.yaml its lessons embed
+    and the version of the rendering."""
+    digest = hashlib.sha256(f"rendering {RENDERING}\0".encode())
     files = sorted((p.relative_to(course_folder).as_posix(), p) for p in course_folder.rglob("*")
-                   if p.is_file() and not any(part.startswith(".") for part in p.relative_to(course_folder).parts))
+                   if p.is_file() and p.suffix.lower() in COURSE_FILE_SUFFIXES
+                   and not any(part.startswith(".") for part in p.relative_to(course_folder).parts))
     if helplines is not None and helplines.is_file():
         files.append((f"../{HELPLINES_FILE}", helplines))
     for name, path in files:

@@ -15,15 +15,17 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
+from elearning.helplines import dials
+
 KEYPOINTS_TITLE = {"nl": "Kernpunten", "fr": "Points clés", "en": "Key points"}
 BOXES = ("keypoints", "case")
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "code", "pre", "blockquote", "a", "img", "sup",
-    "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "aside",
+    "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "aside", "span",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt"}, "li": {"id"}, "ol": {"start"}}
-ALLOWED_CLASSES = {"aside": {"keypoints", "case"}, "ul": {"helplines"}}
+ALLOWED_CLASSES = {"aside": {"keypoints", "case"}, "ul": {"helplines"}, "span": {"muted"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
@@ -91,13 +93,14 @@ def render_markdown(text: str, language: str) -> str:
 
 
 def helplines_html(services: Sequence[dict], language: str) -> str:
-    """Return the help services as an HTML list in `language`: number, name, hours and description."""
+    """Return the help services as an HTML list in `language`: numbers, name and hours as in the footer, then the
+    description on its own line (no punctuation joining texts written apart, which read wrong in French)."""
     items = []
     for service in services:
-        number = str(service["number"])
-        tel = "".join(ch for ch in number.split("/")[0] if ch.isdigit())
+        links = " / ".join(f'<a href="tel:{tel}">{escape(shown)}</a>' for shown, tel in dials(service["number"]))
         items.append(
-            f'<li><strong><a href="tel:{tel}">{escape(number)}</a></strong> {escape(service["name"][language])} '
-            f'({escape(service["hours"][language])}): {escape(service["description"][language])}</li>'
+            f'<li><strong>{links}</strong> {escape(service["name"][language])} '
+            f'<span class="muted">{escape(service["hours"][language])}</span><br>'
+            f'{escape(service["description"][language])}</li>'
         )
     return '<ul class="helplines">\n' + "\n".join(items) + "\n</ul>\n"

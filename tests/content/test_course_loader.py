@@ -184,8 +184,8 @@ def test_helplines_are_listed_in_the_language_of_the_page(db, courses):
     assert "[[helplines]]" not in nl
     assert '<ul class="helplines">' in nl
     assert '<a href="tel:080030030" rel="noopener noreferrer">0800 30 030</a>' in nl
-    assert "Luisterlijn (24/7, gratis): Luisteren en advies. Geen noodnummer." in nl
-    assert "Listening line (24/7, free): Listening and advice. Not an emergency line." in en
+    assert 'Luisterlijn <span class="muted">24/7, gratis</span><br>Luisteren en advies. Geen noodnummer.' in nl
+    assert 'Listening line <span class="muted">24/7, free</span><br>Listening and advice. Not an emergency line.' in en
 
 
 def test_source_markers_link_to_the_sources_list(db, courses):

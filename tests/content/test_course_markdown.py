@@ -50,7 +50,17 @@ def test_helplines_html_escapes_texts():
     html = helplines_html(services, "en")
 
     assert '<a href="tel:080030030">0800 30 030</a>' in html
-    assert "A &lt;b&gt;line&lt;/b&gt; (24/7): Free &amp; anonymous" in html
+    assert 'A &lt;b&gt;line&lt;/b&gt; <span class="muted">24/7</span><br>Free &amp; anonymous' in html
+
+
+def test_a_service_with_two_numbers_gets_a_link_for_each():
+    """Tele-Onthaal (106, Dutch) and Télé-Accueil (107, French): one link dialled 107 whoever tapped it."""
+    services = [{"number": "107 / 106", "name": {"nl": "Tele-Onthaal (106) / Télé-Accueil (107)"},
+                 "hours": {"nl": "24/7"}, "description": {"nl": "Luisterlijn."}}]
+    html = sanitise(helplines_html(services, "nl"))
+    assert '<a href="tel:107" rel="noopener noreferrer">107</a> / <a href="tel:106" rel="noopener noreferrer">106</a>' \
+        in html
+    assert '<span class="muted">24/7</span>' in html
 
 
 def test_a_lesson_is_split_into_pages_at_each_level_two_heading():

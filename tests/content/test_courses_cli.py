@@ -51,6 +51,18 @@ def test_load_commits_and_says_what_it_did(runner, db, courses):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseVersion)) == 1
 
 
+def test_files_that_are_not_part_of_a_course_make_no_new_version(runner, db, files):
+    """An editor's backup or a note beside the lessons is not content: loading again changes nothing."""
+    assert runner.invoke(args=["courses", "load", str(files.root)]).exit_code == 0
+    files.path("m1-basics/lesson.en.md~").write_text("an editor's backup", encoding="utf-8")
+    files.path("notes.txt").write_text("to do: check the French", encoding="utf-8")
+    again = runner.invoke(args=["courses", "load", str(files.root)])
+    assert (again.exit_code, again.output) == (0, "demo-course: unchanged (version 1)\n")
+    files.replace("m1-basics/lesson.en.md", "This is the first page", "This is the very first page")
+    changed = runner.invoke(args=["courses", "load", str(files.root)])
+    assert changed.output == "demo-course: loaded as a new version (version 2)\n"
+
+
 def test_load_writes_nothing_and_exits_1_when_invalid(runner, db, files):
     files.delete("m1-basics/quiz.yaml")
 
