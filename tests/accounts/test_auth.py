@@ -130,6 +130,64 @@ def test_login_and_logout(client, create_user, auth):
     assert client.get("/account/profile").status_code == 302
 
 
+def _form_token(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_quick_exit_logs_out_with_no_content_and_no_message(client, create_user, auth):
+    """The quick-exit beacon gets 204 (no redirect to follow) and leaves no message for the next page: after it,
+    Back re-requests a lesson page and lands on the login page."""
+    create_user("amal@example.com")
+    assert auth.login("amal@example.com").status_code == 302
+    response = client.post("/account/logout", data={"quick_exit": "1"})
+    assert response.status_code == 204 and response.data == b"" and "Location" not in response.headers
+    back = client.get("/account/profile")
+    assert back.status_code == 302 and "/account/login" in back.headers["Location"]
+    assert "You have been logged out." not in client.get("/account/login").get_data(as_text=True)
+
+
+def test_quick_exit_also_forgets_keep_me_logged_in(client, create_user):
+    create_user("amal@example.com")
+    client.post("/account/login", data={"email": "amal@example.com", "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    assert client.post("/account/logout", data={"quick_exit": "1"}).status_code == 204
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/account/profile").status_code == 302
+
+
+def test_quick_exit_when_not_logged_in_does_nothing(client):
+    response = client.post("/account/logout", data={"quick_exit": "1"})
+    assert response.status_code == 204 and response.data == b""
+    assert 'name="csrf-token"' not in client.get("/").get_data(as_text=True)  # nothing to send it with
+
+
+@pytest.mark.settings(WTF_CSRF_ENABLED=True)
+def test_quick_exit_needs_the_csrf_token_the_page_gives_its_script(client, create_user):
+    create_user("amal@example.com")
+    login_page = client.get("/account/login").get_data(as_text=True)
+    assert 'name="csrf-token"' not in login_page
+    client.post("/account/login", data={"email": "amal@example.com", "password": PASSWORD,
+                                        "csrf_token": _form_token(login_page)})
+    page = client.get("/account/profile").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+
+    assert client.post("/account/logout", data={"quick_exit": "1"}).status_code == 400
+    assert client.post("/account/logout", data={"quick_exit": "1", "csrf_token": "forged"}).status_code == 400
+    assert client.get("/account/profile").status_code == 200  # still logged in
+    response = client.post("/account/logout", data={"quick_exit": "1", "csrf_token": token})
+    assert response.status_code == 204
+    assert client.get("/account/profile").status_code == 302
+
+
+@pytest.mark.settings(WTF_CSRF_ENABLED=True)
+def test_quick_exit_when_not_logged_in_still_needs_the_token_and_does_nothing(client):
+    login_page = client.get("/account/login").get_data(as_text=True)
+    assert client.post("/account/logout", data={"quick_exit": "1"}).status_code == 400
+    response = client.post("/account/logout", data={"quick_exit": "1", "csrf_token": _form_token(login_page)})
+    assert response.status_code == 204
+    assert client.get("/account/profile").status_code == 302
+
+
 @pytest.mark.parametrize("target, expected", [
     ("/account/profile", "/account/profile"),
     ("https://evil.example/phish", "/"),

@@ -2,7 +2,10 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+from tests.e2e.answers import COURSE, course_modules
 
 
 def test_register_logout_login_and_switch_language(page, check_page, outbox_link):
@@ -77,3 +80,50 @@ def test_quick_exit_replaces_the_page_and_shift_three_times_leaves(page, live_se
     page.wait_for_url(re.compile(r"google"))
     page.go_back()
     assert "/account/login" not in page.url  # replaced, so Back does not return to the login page
+
+
+def _session_cookie(page) -> str | None:
+    return next((c["value"] for c in page.context.cookies() if c["name"] == "session"), None)
+
+
+@pytest.mark.parametrize("how", ["button", "shift"])
+def test_quick_exit_logs_out_so_back_shows_the_login_page_not_the_lesson(page, live_app, how):
+    """Back after a quick exit re-requests the earlier lesson page (no-store) and, logged out, gets the login page."""
+    page.route(re.compile(r"https://www\.google\.com/.*"),
+               lambda route: route.fulfill(status=200, body="<title>Weather</title>neutral", content_type="text/html"))
+    module = course_modules(live_app.config["COURSES_PATH"])[0]
+    titles = module.page_titles("en")
+    page.goto("/account/login?lang=en")
+    page.locator("#email").fill("learner@example.com")
+    page.locator("#password").fill("demo-password")
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page.locator("form[action$='/account/logout']")).to_be_visible()  # in the profile's language
+
+    page.goto(f"/learn/{COURSE}/{module.slug}/1?lang=en")
+    expect(page.locator("#page-title")).to_have_text(titles[0])
+    page.get_by_role("navigation", name="Lesson pages").get_by_role("link", name="Next page").click()
+    expect(page.locator("#page-title")).to_have_text(titles[1])
+
+    session = _session_cookie(page)
+    with page.expect_request(lambda request: request.url.endswith("/account/logout")) as logout:
+        if how == "button":
+            page.get_by_role("link", name=re.compile("Leave this site quickly")).click()
+        else:
+            for _ in range(3):
+                page.keyboard.press("Shift")
+    page.wait_for_url(re.compile(r"google"))
+    assert logout.value.method == "POST"
+    # The beacon outlives the page, so Playwright reports it aborted; its answer still replaces the session cookie.
+    for _ in range(100):
+        if _session_cookie(page) != session:
+            break
+        page.wait_for_timeout(100)
+    assert _session_cookie(page) != session, "the quick exit did not end the session"
+
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    assert "/account/login" in page.url
+    expect(page.locator("#page-title")).to_have_count(0)
+    expect(page.get_by_text(titles[0], exact=True)).to_have_count(0)
+    page.goto(f"/learn/{COURSE}/{module.slug}/2")
+    assert "/account/login" in page.url  # the session is over, not just hidden
