@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -82,7 +82,10 @@ def _records(data: Dashboard, convert: Callable[[object], object] | None = None)
 
 
 def _status_cells(status: RequirementStatus, states: dict[str, str]) -> tuple:
-    return (states[status.state], f"{status.progress.passed}/{status.progress.total}", status.due_on,
+    # "2 of 4 modules", as on the dashboard: "2/4" opened as a date (2 April) in a Belgian spreadsheet.
+    passed = ngettext("%(num)d of %(total)d modules", "%(num)d of %(total)d modules", status.progress.passed,
+                      total=status.progress.total)
+    return (states[status.state], passed, status.due_on,
             status.expires_on, status.certificate.code if status.certificate else None)
 
 
