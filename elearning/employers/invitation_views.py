@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from babel.units import format_unit
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -185,6 +185,9 @@ def accept_invitation(token: str):
         return render_template("employers/invitation_unusable.html", reason=unusable.reason), 404
     if current_user.is_authenticated:
         return _accept_as_current_user(invitation)
+    if "lang" not in request.args and "lang" not in session:
+        session["lang"] = invitation.language  # the language the invitation was written in, not the browser's
+        refresh()
     if find_user_by_email(invitation.email) is not None:
         return render_template("employers/accept_login.html", invitation=invitation,
                                login_url=url_for("accounts.login", next=request.path))

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from elearning.accounts.models import User, utcnow
 from elearning.employers.models import Invitation, Membership, Organisation
@@ -77,9 +78,25 @@ def test_accept_creates_a_confirmed_account_without_activation_email(db, client,
     assert client.get(url).status_code == 404  # used once
 
 
+def test_the_invitation_page_speaks_the_invitations_language(client, as_user, admin_a, org_a, outbox):
+    """Invited in French, the visitor reads the page in French whatever their browser says, unless they choose."""
+    invite(as_user(admin_a), org_a)  # language "fr"
+    client.post("/account/logout")
+    with client.session_transaction() as session:
+        session.pop("lang", None)
+    url = link(outbox[0])
+    refresh()
+    page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    refresh()
+    chosen = client.get(url + "?lang=nl", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="nl">' in chosen
+
+
 def test_accept_form_validation(client, as_user, admin_a, org_a, outbox):
     invite(as_user(admin_a), org_a)
     client.post("/account/logout")
+    client.get("/?lang=en")  # a visitor who chose English (else the page speaks the invitation's French)
     response = client.post(link(outbox[0]), data={**ACCOUNT, "confirm": "something else"})
     assert response.status_code == 200 and b"do not match" in response.data
 
@@ -88,6 +105,7 @@ def test_existing_account_logs_in_then_joins(db, client, as_user, admin_a, org_a
     zoe = create_user("zoe@example.com", organisation=org_b, job_role="manager")
     invite(as_user(admin_a), org_a)
     client.post("/account/logout")
+    client.get("/?lang=en")  # a visitor who chose English (else the page speaks the invitation's French)
     url = link(outbox[0])
     response = client.get(url)
     assert b"Log in to accept" in response.data
