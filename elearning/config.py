@@ -77,7 +77,8 @@ class Config:
         settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
         env = os.environ
         for key in ("SECRET_KEY", "BASE_URL", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME",
-                    "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_OUTBOX_DIR", "COURSES_PATH", "QUICK_EXIT_URL"):
+                    "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_OUTBOX_DIR", "COURSES_PATH", "QUICK_EXIT_URL",
+                    "LOGIN_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "VERIFY_RATE_LIMIT"):
             if env.get(key):
                 settings[key] = env[key]
         for key in ("MAIL_PORT", "TRUSTED_PROXY_COUNT"):
@@ -106,6 +107,9 @@ class DevelopmentConfig(Config):
             settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'relais.db'}"
         if not settings.get("MAIL_OUTBOX_DIR"):
             settings["MAIL_OUTBOX_DIR"] = str(instance_path / "outbox")
+        if not os.environ.get("BASE_URL") and os.environ.get("PORT"):
+            # `PORT=8000 make run`: links in emails and certificates' QR codes lead to the server that sent them
+            settings["BASE_URL"] = f"http://127.0.0.1:{int(os.environ['PORT'])}"
         return settings
 
 

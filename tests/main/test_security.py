@@ -71,6 +71,26 @@ def test_development_generates_its_secret_key_once(tmp_path, monkeypatch):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_development_links_lead_to_the_port_it_serves(tmp_path, monkeypatch):
+    """`PORT=8000 make run`: emails and QR codes must not point at port 5000."""
+    from elearning.config import DevelopmentConfig
+
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "8000")
+    assert DevelopmentConfig.from_environment(tmp_path)["BASE_URL"] == "http://127.0.0.1:8000"
+    monkeypatch.setenv("BASE_URL", "https://relais.example.org")
+    assert DevelopmentConfig.from_environment(tmp_path)["BASE_URL"] == "https://relais.example.org"
+
+
+def test_rate_limits_come_from_the_environment(tmp_path, monkeypatch):
+    from elearning.config import Config
+
+    monkeypatch.setenv("VERIFY_RATE_LIMIT", "5 per minute")
+    monkeypatch.setenv("LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
+    settings = Config.from_environment(tmp_path)
+    assert (settings["VERIFY_RATE_LIMIT"], settings["LOGIN_ACCOUNT_RATE_LIMIT"]) == ("5 per minute", "20 per hour")
+
+
 def test_healthz_reports_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
