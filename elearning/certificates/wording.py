@@ -39,8 +39,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify": "Check this certificate at the address above or scan the QR code. The page shows its status "
                   "and the SHA-256 fingerprint of every PDF issued for it.",
         "qr_label": "QR code leading to the verification page",
-        "cease": "This training supports the CEASE charter commitment to raise staff awareness and to train "
-                 "resource persons. It is not a CEASE certification.",
+        "cease": "The training description above names the CEASE charter commitment it supports. It is not a "
+                 "CEASE certification.",
     },
     "fr": {
         "document_title": "Attestation Relais {code}",
@@ -62,8 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify": "Vérifiez cette attestation à l'adresse ci-dessus ou scannez le code QR. La page indique son "
                   "statut et l'empreinte SHA-256 de chaque PDF délivré pour elle.",
         "qr_label": "Code QR menant à la page de vérification",
-        "cease": "Cette formation soutient l'engagement de la charte CEASE à sensibiliser le personnel et à "
-                 "former des personnes ressources. Ce n'est pas une certification CEASE.",
+        "cease": "La description de la formation ci-dessus nomme l'engagement de la charte CEASE qu'elle "
+                 "soutient. Ce n'est pas une certification CEASE.",
     },
     "nl": {
         "document_title": "Relais-attest {code}",
@@ -85,8 +85,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "verify": "Controleer dit attest op het adres hierboven of scan de QR-code. De pagina toont de status "
                   "en de SHA-256-vingerafdruk van elke pdf die ervoor werd uitgereikt.",
         "qr_label": "QR-code naar de verificatiepagina",
-        "cease": "Deze opleiding ondersteunt het engagement van het CEASE-charter om het personeel te "
-                 "sensibiliseren en referentiepersonen op te leiden. Het is geen CEASE-certificering.",
+        "cease": "De beschrijving van de opleiding hierboven noemt het engagement van het CEASE-charter dat ze "
+                 "ondersteunt. Het is geen CEASE-certificering.",
     },
 }
 
