@@ -19,6 +19,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from elearning.helplines import load_helplines, localised
+from elearning.typography import french_spaces
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
@@ -50,7 +51,11 @@ def register(app: Flask) -> None:
         """Pick the current language from a {"nl":..., "fr":..., "en":...} mapping."""
         if not texts:
             return ""
-        return texts.get(current_language()) or texts.get("en") or next(iter(texts.values()))
+        language = current_language()
+        text = texts.get(language)
+        if text:
+            return french_spaces(text) if language == "fr" else text
+        return texts.get("en") or next(iter(texts.values()))
 
 
 def _babel_state() -> tuple[Locale | None, str, NullTranslations]:

@@ -26,6 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from elearning.certificates import wording
 from elearning.certificates.models import Certificate
+from elearning.typography import french_spaces
 
 logger = logging.getLogger(__name__)
 
@@ -92,17 +93,18 @@ def _context(certificate: Certificate, language: str) -> dict:
     texts = wording.texts(language)
     snapshot = certificate.requirement_snapshot
     url = verify_url(certificate.code)
+    spaced = french_spaces if language == "fr" else str  # texts from course files, as the pages show them
     return {
         "language": language,
         "t": texts,
         "certificate": certificate,
         "holder_size": _holder_size(certificate.holder_name),
         "title": texts["document_title"].format(code=certificate.code),
-        "requirement_title": snapshot["title"][language],
-        "requirement_description": snapshot["description"][language],
-        "courses": [texts["course"].format(course=version["title"][language], version=version["version"])
+        "requirement_title": spaced(snapshot["title"][language]),
+        "requirement_description": spaced(snapshot["description"][language]),
+        "courses": [texts["course"].format(course=spaced(version["title"][language]), version=version["version"])
                     for version in certificate.course_versions],
-        "modules": [{"title": module["title"][language],
+        "modules": [{"title": spaced(module["title"][language]),
                      "passed_on": wording.date(datetime.fromisoformat(module["passed_at"]), language),
                      "score": wording.percent(module["score_percent"], language)}
                     for module in certificate.modules],

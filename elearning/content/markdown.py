@@ -12,10 +12,12 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from elearning.helplines import dials
+from elearning.typography import french_spaces
 
 KEYPOINTS_TITLE = {"nl": "Kernpunten", "fr": "Points clés", "en": "Key points"}
 BOXES = ("keypoints", "case")
@@ -61,6 +63,11 @@ def _render_helplines(self, tokens: Sequence[Token], idx: int, options: Any, env
     return helplines_html(env.get("helplines", ()), env["language"])
 
 
+def _render_text(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+    content = tokens[idx].content
+    return escapeHtml(french_spaces(content) if env.get("language") == "fr" else content)  # as the default rule
+
+
 def _render_source_ref(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
     number, page = tokens[idx].meta["number"], tokens[idx].meta.get("page")
     return f'<sup><a href="{page or ""}#source-{number}">[{number}]</a></sup>'
@@ -77,6 +84,7 @@ def parser() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("helplines", _render_helplines)
     md.add_render_rule("source_ref", _render_source_ref)
+    md.add_render_rule("text", _render_text)
     return md
 
 

@@ -118,3 +118,11 @@ def test_svg_dangers_are_reported(svg, message):
     check_svg(svg.encode(), report)
 
     assert any(message in p.message for p in problems.items), problems.items
+
+
+def test_french_text_keeps_its_punctuation_with_the_word_before_it():
+    """No line may start with ':' or '»' on a phone: French gets no-break spaces, other languages are untouched."""
+    french = render_markdown("Elle dit : « plus jamais » ; vraiment ? 80 % !", "fr")
+    assert "dit&nbsp;: «&nbsp;plus jamais&nbsp;»\u202f; vraiment\u202f? 80\u202f%\u202f!" in french
+    assert render_markdown("Code : `a ; b`", "fr") == "<p>Code&nbsp;: <code>a ; b</code></p>\n"  # code as written
+    assert "Note : yes" in render_markdown("Note : yes", "en")

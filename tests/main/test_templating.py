@@ -35,3 +35,15 @@ def test_language_links_keep_the_page_and_its_query(client):
     page = client.get("/?lang=fr&x=1").get_data(as_text=True)
     assert 'href="/?x=1&amp;lang=nl"' in page and 'href="/?x=1&amp;lang=en"' in page
     assert 'href="/static/css/relais.css"' in page
+
+
+def test_french_course_texts_get_no_break_spaces(app):
+    """Quiz questions, titles and descriptions come from course files: |localise spaces them as French wants."""
+    texts = {"fr": "Pourquoi ? « Oui » : 80 %", "en": "Why ? Yes : 80 %"}
+    with app.test_request_context("/?lang=fr"):
+        refresh()
+        french = render_template_string("{{ t|localise }}", t=texts)
+        assert french == "Pourquoi\u202f? «\u00a0Oui\u00a0»\u00a0: 80\u202f%"
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert render_template_string("{{ t|localise }}", t=texts) == "Why ? Yes : 80 %"
