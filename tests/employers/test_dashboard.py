@@ -62,7 +62,7 @@ def test_french_counts_agree_with_the_number(as_user, admin_a, org_a, staff):
     page = client.get(f"/employer/{org_a.id}/?lang=fr").get_data(as_text=True)
     assert "1 module sur 2" in page and "0 module sur 2" in page
     assert "1 modules" not in page and "0 modules" not in page
-    assert "Carla</a> :" in page  # the contact persons panel: French puts a space before the colon
+    assert "Carla</a>\u00a0:" in page  # the contact persons panel: French puts a no-break space before the colon
     overdue = client.get(f"/employer/{org_a.id}/?lang=fr&status=overdue").get_data(as_text=True)
     assert "1 personne sur 9" in overdue  # only Olga
 

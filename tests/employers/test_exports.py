@@ -62,7 +62,7 @@ def test_csv_for_a_spreadsheet_in_french(as_user, admin_a, org_a, team):
     assert text.startswith("\ufeff")  # Excel reads the accents right
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][1:3] == ["Adresse e-mail", "Fonction"] and len(rows) == 4
-    assert rows[0][4] == "Cours de démonstration complet : statut"  # the French title, French punctuation
+    assert rows[0][4] == "Cours de démonstration complet\u00a0: statut"  # the French title, French punctuation
     zoe = next(row for row in rows if row[0] == "Zoë Wójcik")
     assert zoe[2] == "Responsable RH"
     assert zoe[6] == DUE.isoformat() and zoe[8] == team["certificate"].code

@@ -270,7 +270,7 @@ def test_missing_columns_are_named_in_the_pages_language(as_user, admin_a, org_a
     response = client.post(f"/employer/{org_a.id}/invitations/import?lang=fr", content_type="multipart/form-data",
                            data={"file": (io.BytesIO(csv_bytes([["a", "b"]], header=["Naam", "Telefoon"])),
                                           "staff.csv")})
-    assert "Colonnes manquantes : e-mail, fonction." in response.get_data(as_text=True)
+    assert "Colonnes manquantes\u00a0: e-mail, fonction." in response.get_data(as_text=True)
 
 
 @pytest.mark.settings(MAX_CONTENT_LENGTH=100_000)  # 5 MB in the app; smaller here, so the body stays in memory

@@ -57,7 +57,7 @@ def test_the_digest_s_counts_follow_the_reader_s_punctuation(db, runner, outbox,
     db.session.commit()
     run(runner)
     digest = next(m for m in outbox if m.to == admin_a.email).body
-    assert "En retard : 1\n" in digest and "En retard: " not in digest  # French puts a space before the colon
+    assert "En retard\u00a0: 1\n" in digest and "En retard: " not in digest  # French puts a space before the colon
 
 
 def test_running_twice_sends_nothing_new(runner, outbox, scene):

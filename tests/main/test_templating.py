@@ -27,7 +27,7 @@ def test_template_gettext_formats_and_escapes_like_flask_babel(app):
         assert render_template_string("{{ _('Page %(n)d of %(total)d', n=1, total=3) }}") \
             == flask_babel.gettext("Page %(n)d of %(total)d", n=1, total=3)
         assert render_template_string("{{ _('Your score: %(score)d%%', score=5) }}") \
-            == "Votre score : 5\u202f%"  # a narrow no-break space, as on the certificate
+            == "Votre score\u00a0: 5\u202f%"  # a narrow no-break space, as on the certificate
         assert "&lt;b&gt;" in render_template_string("{{ _('Next module: %(title)s', title='<b>') }}")
 
 
