@@ -126,9 +126,9 @@ TABLE = [
      dict(anonymous=LOGIN, learner=DENY, admin_a=GONE, admin_b=DENY, platform=DENY)),
     ("POST", "/employer/{B}/people/{mA}", {"job_role": "manager", "is_employer_admin": "y"},
      dict(anonymous=LOGIN, learner=DENY, admin_a=DENY, admin_b=NF, platform=DENY)),
-    ("POST", "/employer/{A}/people/{mA}/remove", {},
+    ("POST", "/employer/{A}/people/{mA}/remove", {"confirmed": "yes"},
      dict(anonymous=LOGIN, learner=DENY, admin_a=GONE, admin_b=DENY, platform=DENY)),
-    ("POST", "/employer/{B}/people/{mA}/remove", {},
+    ("POST", "/employer/{B}/people/{mA}/remove", {"confirmed": "yes"},
      dict(anonymous=LOGIN, learner=DENY, admin_a=DENY, admin_b=NF, platform=DENY)),
     # Invitations
     ("GET", "/employer/{A}/invitations", None,
@@ -165,9 +165,9 @@ TABLE = [
      dict(anonymous=LOGIN, learner=DENY, admin_a=GONE, admin_b=DENY, platform=DENY)),
     ("POST", "/employer/{B}/assignments", dict(ASSIGN, requirement_id="{R}", target="people", people="{mA}"),
      dict(anonymous=LOGIN, learner=DENY, admin_a=DENY, admin_b=400, platform=DENY)),  # A's person in B's form
-    ("POST", "/employer/{A}/assignments/{aA}/delete", {},
+    ("POST", "/employer/{A}/assignments/{aA}/delete", {"confirmed": "yes"},
      dict(anonymous=LOGIN, learner=DENY, admin_a=GONE, admin_b=DENY, platform=DENY)),
-    ("POST", "/employer/{B}/assignments/{aA}/delete", {},
+    ("POST", "/employer/{B}/assignments/{aA}/delete", {"confirmed": "yes"},
      dict(anonymous=LOGIN, learner=DENY, admin_a=DENY, admin_b=NF, platform=DENY)),
     # Certificates of A's staff
     ("GET", "/certificates/{code}/pdf/en", None,
@@ -177,7 +177,7 @@ TABLE = [
     ("GET", "/account/delete", None, dict(anonymous=LOGIN, learner=OK, admin_a=OK, admin_b=OK, platform=OK)),
     ("POST", "/account/delete", {"password": "wrong password", "understood": "y"},
      dict(anonymous=LOGIN, learner=OK, admin_a=OK, admin_b=OK, platform=OK)),
-    ("POST", "/account/organisations/{mA}/leave", {},
+    ("POST", "/account/organisations/{mA}/leave", {"confirmed": "yes"},
      dict(anonymous=LOGIN, learner=GONE, admin_a=NF, admin_b=NF, platform=NF)),
     ("GET", "/account/profile", None, dict(anonymous=LOGIN, learner=OK, admin_a=OK, admin_b=OK, platform=OK)),
     # Platform administration

@@ -8,8 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from elearning.accounts.forms import JOB_ROLE_LABELS
+from elearning.accounts.models import JobRole
 from elearning.employers import queries, services
 from elearning.employers.blueprint import bp
+from elearning.employers.confirmation import ask_unless_confirmed
 from elearning.employers.forms import ActionForm, AssignmentForm, localised
 from elearning.employers.models import Assignment, Membership, Organisation
 from elearning.extensions import db
@@ -60,6 +63,15 @@ def unassign(organisation: Organisation, assignment_id: int):
     assignment = scoped_or_404(Assignment, assignment_id, organisation.id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    title = localised(assignment.requirement.title)
+    question = ask_unless_confirmed(
+        title=_("Take back \"%(requirement)s\" from %(whom)s?", requirement=title,
+                whom=assignment.membership.user.full_name if assignment.membership else
+                _("everyone with the job role: %(role)s", role=JOB_ROLE_LABELS[JobRole(assignment.job_role)])),
+        consequence=_("Progress and certificates stay; the requirement and its due date no longer apply to them."),
+        button=_("Take the assignment back"), back=url_for("employers.assignments", org_id=organisation.id))
+    if question is not None:
+        return question
     services.unassign(assignment)
     db.session.commit()
     flash(_("The assignment has been removed."), "success")

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, logout_user
 
 from elearning.employers import privacy, queries, services
 from elearning.employers.blueprint import bp
+from elearning.employers.confirmation import ask_unless_confirmed
 from elearning.employers.dashboard import person_record
 from elearning.employers.forms import ActionForm, DeleteAccountForm
 from elearning.extensions import db
@@ -34,6 +35,13 @@ def leave(membership_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     name = membership.organisation.name
+    question = ask_unless_confirmed(
+        title=_("Leave %(name)s?", name=name),
+        consequence=_("Your progress and certificates stay yours. %(name)s no longer sees your training, and only a "
+                      "new invitation from them brings you back.", name=name),
+        button=_("Leave %(name)s", name=name), back=url_for("accounts.profile"))
+    if question is not None:
+        return question
     try:
         services.remove_member(membership)
     except services.LastAdministrator:

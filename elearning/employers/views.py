@@ -14,6 +14,7 @@ from elearning.accounts.forms import JOB_ROLE_LABELS
 from elearning.accounts.models import JobRole
 from elearning.employers import assignment_views, exports, invitation_views, privacy_views, queries, services  # noqa: F401 (routes)
 from elearning.employers.blueprint import bp
+from elearning.employers.confirmation import ask_unless_confirmed
 from elearning.employers.dashboard import Filters, build, build_page, person_record
 from elearning.employers.forms import STATE_LABELS, ActionForm, DashboardFilterForm, MemberForm
 from elearning.employers.gcpause import collector_paused
@@ -172,6 +173,14 @@ def remove_person(organisation: Organisation, membership_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     name = membership.user.full_name
+    question = ask_unless_confirmed(
+        title=_("Remove %(name)s from %(organisation)s?", name=name, organisation=organisation.name),
+        consequence=_("They keep their account, progress and certificates, but you no longer see them, and their "
+                      "own assignments are deleted. Only a new invitation brings them back."),
+        button=_("Remove %(name)s", name=name),
+        back=url_for("employers.person", org_id=organisation.id, membership_id=membership.id))
+    if question is not None:
+        return question
     try:
         services.remove_member(membership)
     except services.LastAdministrator:

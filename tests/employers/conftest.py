@@ -23,6 +23,7 @@ from tests.conftest import PASSWORD
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BASICS, PRACTICE = "demo-course/m1-basics", "demo-course/m2-practice"
+CONFIRMED = {"confirmed": "yes"}  # the second post of a removal, from its confirmation page
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from elearning.employers import dashboard, services
 from elearning.employers.models import Membership
 from elearning.employers.status import State
 from tests.conftest import count_queries
-from tests.employers.conftest import BASICS, bulk_staff
+from tests.employers.conftest import BASICS, CONFIRMED, bulk_staff
 
 
 def states(board):
@@ -121,7 +121,7 @@ def test_change_role_contact_person_and_remove(db, as_user, admin_a, org_a, staf
     assert response.status_code == 302
     db.session.refresh(membership)
     assert membership.job_role == "contact_person" and membership.is_contact_person
-    assert client.post(f"/employer/{org_a.id}/people/{membership.id}/remove").status_code == 302
+    assert client.post(f"/employer/{org_a.id}/people/{membership.id}/remove", data=CONFIRMED).status_code == 302
     assert db.session.get(Membership, membership.id) is None
 
 
@@ -129,7 +129,7 @@ def test_the_last_administrator_cannot_be_removed_or_demoted(db, as_user, admin_
     client = as_user(admin_a)
     membership = admin_a.memberships[0]
     client.post(f"/employer/{org_a.id}/people/{membership.id}", data={"job_role": "hr_manager"})
-    client.post(f"/employer/{org_a.id}/people/{membership.id}/remove")
+    client.post(f"/employer/{org_a.id}/people/{membership.id}/remove", data=CONFIRMED)
     db.session.refresh(membership)
     assert membership.is_employer_admin
 
@@ -244,3 +244,28 @@ def test_one_staff_member_is_singular_and_the_counts_say_they_count_people(as_us
     page = as_user(admin_b).get(f"/employer/{org_b.id}/").get_data(as_text=True)
     assert '<span class="count">1</span> staff member</li>' in page
     assert "People per status" in page
+
+
+def test_removing_a_person_asks_first_and_changes_nothing_until_confirmed(db, as_user, admin_a, org_a, staff):
+    client = as_user(admin_a)
+    membership = next(m for m in staff["nadia"].memberships)
+    url = f"/employer/{org_a.id}/people/{membership.id}/remove"
+    asked = client.post(url)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Remove Nadia from Acme Brussels?" in page
+    assert 'name="confirmed" value="yes"' in page and f'action="{url}"' in page
+    assert db.session.get(Membership, membership.id) is not None  # nothing changed yet
+    assert client.post(url, data=CONFIRMED).status_code == 302
+    assert db.session.get(Membership, membership.id) is None
+
+
+def test_taking_an_assignment_back_asks_first(db, as_user, admin_a, org_a, staff, requirements):
+    from elearning.employers.models import Assignment
+
+    client = as_user(admin_a)
+    assignment = db.session.scalars(sa.select(Assignment).where(Assignment.job_role == "hr_manager")).first()
+    url = f"/employer/{org_a.id}/assignments/{assignment.id}/delete"
+    page = client.post(url).get_data(as_text=True)
+    assert "everyone with the job role: HR manager" in page and db.session.get(Assignment, assignment.id)
+    assert client.post(url, data=CONFIRMED).status_code == 302
+    assert db.session.get(Assignment, assignment.id) is None

@@ -11,7 +11,7 @@ from elearning.employers.models import Invitation, Membership, SentReminder
 from elearning.learn.models import ModuleProgress
 from elearning.quizzes.models import AttemptAnswer, QuizAttempt
 from tests.conftest import PASSWORD
-from tests.employers.conftest import BASICS
+from tests.employers.conftest import BASICS, CONFIRMED
 
 
 def _learner_with_history(db, create_user, org, admin, requirements, pass_module, issue_certificate):
@@ -70,7 +70,7 @@ def test_leaving_keeps_certificates(db, as_user, admin_a, org_a, create_user, re
     zoe, certificate = _learner_with_history(db, create_user, org_a, admin_a, requirements, pass_module,
                                              issue_certificate)
     client = as_user(zoe)
-    response = client.post(f"/account/organisations/{zoe.memberships[0].id}/leave")
+    response = client.post(f"/account/organisations/{zoe.memberships[0].id}/leave", data=CONFIRMED)
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Membership).filter_by(user_id=zoe.id)) is None
     db.session.refresh(certificate)
@@ -86,7 +86,7 @@ def test_cannot_leave_someone_elses_membership(db, as_user, admin_a, org_a, crea
 
 
 def test_last_administrator_cannot_leave(db, as_user, admin_a, org_a):
-    as_user(admin_a).post(f"/account/organisations/{admin_a.memberships[0].id}/leave")
+    as_user(admin_a).post(f"/account/organisations/{admin_a.memberships[0].id}/leave", data=CONFIRMED)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership)) == 1
 
 
@@ -146,3 +146,14 @@ def test_delete_account_keeps_certificates_without_the_holder(db, as_user, admin
 def test_sole_administrator_is_warned_before_deleting(as_user, admin_a):
     page = as_user(admin_a).get("/account/delete").get_data(as_text=True)
     assert "only employer administrator of: Acme Brussels" in page
+
+
+def test_leaving_asks_first(db, as_user, create_user, org_a):
+    zoe = create_user("zoe@acme.example", organisation=org_a)
+    client = as_user(zoe)
+    url = f"/account/organisations/{zoe.memberships[0].id}/leave"
+    page = client.post(url).get_data(as_text=True)
+    assert "Leave Acme Brussels?" in page and len(zoe.memberships) == 1
+    assert client.post(url, data=CONFIRMED).status_code == 302
+    db.session.expire_all()
+    assert zoe.memberships == []
