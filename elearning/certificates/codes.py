@@ -1,4 +1,4 @@
-"""Certificate codes like RLS-7KQ2-M9XD-4T: random, easy to read aloud, with a check character.
+"""Certificate codes like RLS-7KQ2-M9XD-4Y: random, easy to read aloud, with a check character.
 
 Format: the prefix ``RLS``, nine random symbols and one check symbol, grouped 4-4-2:
 ``RLS-D1D2D3D4-D5D6D7D8-D9C``. Symbols come from Crockford's base32 alphabet, which has no I, L, O or U,

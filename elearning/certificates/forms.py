@@ -19,7 +19,7 @@ class CodeForm(FlaskForm):
         csrf = False
 
     code = StringField(_l("Certificate code"), validators=[DataRequired(), Length(max=64)],
-                       description=_l("For example RLS-7KQ2-M9XD-4T. Capitals, dashes and spaces do not matter."))
+                       description=_l("For example RLS-7KQ2-M9XD-4Y. Capitals, dashes and spaces do not matter."))
 
 
 class UploadForm(FlaskForm):

@@ -110,6 +110,8 @@ def lookup():
         return render_template("certificates/lookup.html", form=form)
     certificate = queries.certificate_by_code(form.code.data) if form.validate() else None
     if certificate is None:
+        if not form.code.errors:  # well formed but unknown: said beside the field too, which is marked invalid
+            form.code.errors = [*form.code.errors, _("Check the code on the certificate and try again.")]
         return _not_found(form)
     return redirect(url_for("certificates.verify", code=certificate.code))
 
@@ -148,4 +150,6 @@ def _verify_page(certificate: Certificate, upload: UploadForm, *, checked: bool 
 def _upload_too_large(error):
     """Answer an oversized upload on the verification page with a readable page."""
     message = _("A certificate PDF is much smaller. Go back and choose the PDF you received.")
-    return render_template("errors/error.html", status=413, title=_("This file is too large"), message=message), 413
+    back = (request.path, _("Back to the certificate")) if request.endpoint == "certificates.verify" else None
+    return render_template("errors/error.html", status=413, title=_("This file is too large"), message=message,
+                           back=back), 413

@@ -159,15 +159,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "organisation"
 
 
+def _valid(organisation_id: int) -> sa.Select:
+    members = sa.select(Membership.user_id).where(Membership.organisation_id == organisation_id)
+    return sa.select(Certificate).where(Certificate.user_id.in_(members), Certificate.revoked_at.is_(None),
+                                        Certificate.holder_removed_at.is_(None), Certificate.expires_at > utcnow())
+
+
 def valid_certificates(organisation_id: int) -> list[Certificate]:
     """Return the valid certificates (not expired, revoked or removed) of the organisation's staff."""
-    now = utcnow()
-    members = sa.select(Membership.user_id).where(Membership.organisation_id == organisation_id)
-    stmt = (sa.select(Certificate)
-            .where(Certificate.user_id.in_(members), Certificate.revoked_at.is_(None),
-                   Certificate.holder_removed_at.is_(None), Certificate.expires_at > now)
-            .order_by(Certificate.holder_name, Certificate.issued_at))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_valid(organisation_id).order_by(Certificate.holder_name, Certificate.issued_at)))
+
+
+def has_valid_certificates(organisation_id: int) -> bool:
+    return bool(db.session.scalar(sa.select(_valid(organisation_id).exists())))
 
 
 def _missing_pdfs(certificates: list[Certificate]) -> list[Certificate]:

@@ -47,6 +47,7 @@ class ImportRow:
     job_role: str | None  # the role's code once recognised
     language: str | None
     role_text: str = ""
+    language_text: str = ""  # as written in the file, shown when it names no language Relais knows
     duplicate_of: int | None = None  # the line where the same address first appears
     problems: list[str] = field(default_factory=list)
 
@@ -203,7 +204,7 @@ def rows_from_table(table: list[tuple[int, list[str]]], *, default_language: str
         language = LANGUAGE_ALIASES.get(fold(language_text)) if language_text else default_language
         rows.append(ImportRow(line=line, full_name=" ".join(cell(row, "full_name").split()),
                               email=normalise_email(cell(row, "email")), job_role=None,
-                              language=language, role_text=cell(row, "job_role")))
+                              language=language, role_text=cell(row, "job_role"), language_text=language_text))
     return rows
 
 

@@ -38,7 +38,7 @@ def _invitations_page(organisation: Organisation, invite_form=None, import_form=
                            invitations=queries.invitations(organisation.id, include_closed=closed),
                            invite_form=invite_form or InviteForm(language=str(get_locale())),
                            import_form=import_form or ImportForm(), action_form=ActionForm(), now=utcnow(),
-                           invitation_states=INVITATION_STATES), status
+                           invitation_states=INVITATION_STATES, showing_closed=closed), status
 
 
 @bp.get("/employer/<int:org_id>/invitations")

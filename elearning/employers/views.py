@@ -124,6 +124,9 @@ def export(organisation: Organisation, kind: str):
 @employer_required
 def certificates_zip(organisation: Organisation):
     """Download the PDF of every valid certificate held by the organisation's staff, in one ZIP file."""
+    if not exports.has_valid_certificates(organisation.id):  # rather than an empty archive
+        flash(_("Nobody in the organisation holds a valid certificate yet: there is nothing to download."), "info")
+        return redirect(url_for("employers.dashboard", org_id=organisation.id))
     exports.render_missing_pdfs(organisation.id)
     db.session.commit()  # a language version rendered for the first time is stored once
     name = exports.filename(organisation, "zip", "certificates")  # ASCII by construction

@@ -12,7 +12,7 @@ from elearning.certificates import services as certificates
 from elearning.extensions import db
 from elearning.learn import queries as learn_queries
 from elearning.quizzes import queries, services
-from elearning.quizzes.forms import ActionForm, MalformedAnswers, read_answers
+from elearning.quizzes.forms import IGNORED_FIELDS, ActionForm, MalformedAnswers, read_answers
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quiz")
 
@@ -74,6 +74,9 @@ def submit(attempt_id: int):
         flash(_("These answers were already submitted. Here is their result."), "info")
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     shown = queries.shown_questions(attempt)
+    if not set(request.form) - IGNORED_FIELDS:  # an accidental click: no attempt spent on an empty sheet
+        return render_template("quizzes/take.html", attempt=attempt, shown=shown, values=request.form, errors={},
+                               nothing_answered=True), 400
     try:
         answers, errors = read_answers(shown, request.form)
         if errors:

@@ -81,3 +81,14 @@ def test_crockford_look_alikes_are_read_as_digits():
                                    "RLS-7KQ2-M9XD-4U", "RLS_7KQ2_M9XD_4T", "R" * 100, "<script>", 12345])
 def test_malformed_codes_are_refused(typed):
     assert codes.normalise(typed) is None
+
+
+def test_the_example_in_the_forms_hint_is_a_valid_code():
+    """A verifier who types the example in to see what happens must not be told it is mistyped."""
+    import re
+
+    from elearning.certificates.forms import CodeForm
+
+    hint = str(CodeForm.code.kwargs["description"])
+    (example,) = re.findall(r"RLS-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", hint)
+    assert codes.normalise(example) == example

@@ -271,6 +271,7 @@ def test_lookup_form(client, certified):
     for code in ("RLS-0000-0000-00", "not a code", ""):
         response = client.get("/verify", query_string={"code": code})
         assert response.status_code == 404 and NOT_FOUND in page(response)
+        assert 'aria-invalid="true"' in page(response), code  # the field says what went wrong, beside it
 
 
 # Checking an uploaded PDF -----------------------------------------------------------------------------------
@@ -322,6 +323,7 @@ def test_upload_is_size_limited(client, certified):
     user, certificate = certified()
     response = upload(client, certificate, b"%PDF" + b"0" * 100_000)
     assert response.status_code == 413 and "This file is too large" in page(response)
+    assert f'<a href="/verify/{certificate.code}">Back to the certificate</a>' in page(response)
 
 
 @pytest.mark.settings(WTF_CSRF_ENABLED=True, CERTIFICATE_UPLOAD_MAX_BYTES=10_000)

@@ -98,3 +98,10 @@ def test_zip_holds_the_stored_pdfs_of_valid_certificates_only(db, as_user, admin
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificatePdf)
                              .filter_by(certificate_id=fresh.id, language="nl")) == 1
     assert any(n.startswith("Olga Ø - demo-basics - ") for n in names)
+
+
+def test_no_valid_certificate_means_no_empty_archive(as_user, admin_b, org_b):
+    client = as_user(admin_b)
+    response = client.get(f"/employer/{org_b.id}/certificates.zip")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/employer/{org_b.id}/")
+    assert "there is nothing to download" in client.get(response.headers["Location"]).get_data(as_text=True)

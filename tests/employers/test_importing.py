@@ -291,3 +291,10 @@ def test_sending_the_same_confirmation_twice_sends_nothing_more(db, as_user, adm
     assert "already has a pending invitation: nothing more was sent" in client.get(again.headers["Location"]).get_data(
         as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 3
+
+
+def test_an_unknown_language_is_shown_as_written(as_user, admin_a, org_a):
+    """The preview shows what the file says, so the employer sees what to correct."""
+    response = upload(as_user(admin_a), org_a, csv_bytes([["Ann", "ann@example.com", "hr_manager", "Deutsch"]]))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<td>Deutsch</td>" in text and "The language must be nl, fr or en." in text

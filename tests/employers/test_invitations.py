@@ -231,3 +231,12 @@ def test_platform_admin_promotes_an_existing_member(db, as_user, platform_admin,
                            data={"admin_name": "M", "admin_email": "member@acme.example", "admin_language": "en"})
     assert response.status_code == 302
     assert db.session.scalars(sa.select(Membership).filter_by(user_id=member.id)).one().is_employer_admin
+
+
+def test_showing_every_invitation_says_so_and_offers_the_way_back(as_user, admin_a, org_a, outbox):
+    client = as_user(admin_a)
+    invite(client, org_a)
+    pending = client.get(f"/employer/{org_a.id}/invitations").get_data(as_text=True)
+    assert "<h2>Invitations not accepted yet</h2>" in pending and "Show accepted and withdrawn" in pending
+    every = client.get(f"/employer/{org_a.id}/invitations?all=1").get_data(as_text=True)
+    assert "<h2>All invitations</h2>" in every and "Show only the invitations not accepted yet" in every

@@ -181,3 +181,16 @@ def test_demo_course_journey_pages_render(logged_in, demo_course):
         assert logged_in.get(f"/learn/{demo_course.slug}/{module.slug}").status_code == 200
         for page in range(1, module.page_count + 1):
             assert logged_in.get(f"/learn/{demo_course.slug}/{module.slug}/{page}").status_code == 200
+
+
+def test_a_passed_module_offers_to_read_it_again_not_to_continue(db, logged_in, course_factory):
+    from elearning.accounts.models import utcnow
+
+    course_factory(pages=3)
+    for page in (1, 2, 3):
+        logged_in.get(f"/learn/demo-course/m1/{page}")
+    (progress,) = _progress(db)
+    progress.passed_at = utcnow()
+    db.session.commit()
+    module = logged_in.get("/learn/demo-course/m1").get_data(as_text=True)
+    assert 'href="/learn/demo-course/m1/1">Read the module again' in module and "Continue reading" not in module

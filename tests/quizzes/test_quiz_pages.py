@@ -109,7 +109,7 @@ def test_fail_offers_a_new_draw(db, logged_in, full_bank):
 def test_wait_time_is_shown(db, logged_in, course_factory):
     course_factory(retry_wait_minutes=60)
     attempt_id = _start(logged_in)
-    _submit(logged_in, attempt_id, [])
+    _submit(logged_in, attempt_id, _fields(db, attempt_id, wrong_answer))
     page = logged_in.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "You can try again from" in page and "Try again</button>" not in page
     response = logged_in.post("/quiz/demo-course/m1")
@@ -121,7 +121,7 @@ def test_wait_time_is_shown(db, logged_in, course_factory):
 def test_exhausted_attempts(db, logged_in, course_factory):
     course_factory(max_attempts=1)
     attempt_id = _start(logged_in)
-    _submit(logged_in, attempt_id, [])
+    _submit(logged_in, attempt_id, _fields(db, attempt_id, wrong_answer))
     page = logged_in.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "You have used all the attempts this quiz allows." in page
     assert logged_in.post("/quiz/demo-course/m1").headers["Location"] == "/quiz/demo-course/m1"
@@ -209,6 +209,15 @@ def test_unanswered_questions_earn_nothing(db, logged_in, full_bank):
     assert _submit(logged_in, attempt_id, fields).status_code == 302
     attempt = _attempt(db, attempt_id)
     assert attempt.score_percent == 500 // 7 and attempt.is_passed is False  # 5 of 7 points
+
+
+def test_a_sheet_with_no_answer_is_not_submitted(db, logged_in, full_bank):
+    """An accidental click on "Submit" must not spend an attempt on an empty sheet."""
+    attempt_id = _start(logged_in)
+    response = _submit(logged_in, attempt_id, [])
+    assert response.status_code == 400
+    assert "You have not answered any question yet. Nothing was submitted." in response.get_data(as_text=True)
+    assert _attempt(db, attempt_id).submitted_at is None
 
 
 @pytest.mark.settings(WTF_CSRF_ENABLED=True)
