@@ -47,6 +47,7 @@ class Filters:
     status: str = ""
     role: str = ""
     search: str = ""
+    contacts: bool = False  # only the designated contact persons
 
     def keep(self, row: StaffRow) -> bool:
         keep = self.matcher()
@@ -54,12 +55,14 @@ class Filters:
 
     def matcher(self) -> Callable[[StaffRow], bool] | None:
         """Return a test of one row (the search folded once, not once per row), or None without filters."""
-        if not (self.status or self.role or self.search):
+        if not (self.status or self.role or self.search or self.contacts):
             return None
-        status, role, search = self.status, self.role, fold(self.search)
+        status, role, search, contacts = self.status, self.role, fold(self.search), self.contacts
 
         def keep(row: StaffRow) -> bool:
             if role and row.job_role != role:
+                return False
+            if contacts and not row.is_contact_person:
                 return False
             if search and search not in fold(row.full_name):
                 return False
@@ -310,7 +313,8 @@ def build_page(organisation_id: int, filters: Filters = Filters(), page: int = 1
     page = min(max(page, 1), MAX_PAGE)  # a bigger one would overflow the database's integers: it is past the last
     requirements = _requirements(organisation_id)
     windows = {r.id: add_months(now, -r.validity_months) for r in requirements}
-    sql = _statements(tuple(windows), bool(filters.role), bool(filters.status), bool(filters.search))
+    sql = _statements(tuple(windows), bool(filters.role), bool(filters.status), bool(filters.search),
+                      filters.contacts)
     params = {"organisation_id": organisation_id, "today": today,
               "expiring_until": today + timedelta(days=EXPIRING_DAYS), "role": filters.role,
               "status": filters.status, "search_ids": _search(organisation_id, filters.search),
@@ -379,7 +383,8 @@ class PageStatements:
 
 
 @functools.lru_cache(maxsize=64)
-def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, search: bool) -> PageStatements:
+def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, search: bool,
+                only_contacts: bool = False) -> PageStatements:
     """Return build_page's statements for these requirements and filters, with bound parameters for the rest:
     organisation_id, today, expiring_until, window_<requirement id>, latest_window, role, status, search_ids,
     limit, offset, membership_ids (page_facts), wanted and shown (contacts_first), wanted and contact_ids
@@ -415,6 +420,8 @@ def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, sear
                                                 .where(states.c.state == sa.bindparam("status"))))
     if search:
         people = people.where(Membership.id.in_(sa.bindparam("search_ids", expanding=True)))
+    if only_contacts:
+        people = people.where(Membership.is_contact_person.is_(True))
     # No COUNT(*) OVER () for how many pass: it makes the database keep every row instead of one page's (2.5 ms
     # instead of 15 ms for 5,000 staff); they are counted apart, and only when there are filters.
     page = (people.with_only_columns(
@@ -452,7 +459,8 @@ def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, sear
     return PageStatements(
         stale=stale, counts=counts, people=page,
         staff_count=sa.select(sa.func.count()).where(Membership.organisation_id == organisation_id),
-        matching=sa.select(sa.func.count()).select_from(people.subquery()) if role or status or search else None,
+        matching=sa.select(sa.func.count()).select_from(people.subquery()) if role or status or search or only_contacts
+        else None,
         page_facts=page_facts, contacts_first=contacts_first, contacts=contacts)
 
 

@@ -127,6 +127,7 @@ class DashboardFilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=lambda: state_choices(_l("All statuses")), validators=[Optional()])
     role = SelectField(_l("Job role"), choices=role_filter_choices, validators=[Optional()])
     q = SearchField(_l("Name"), validators=[Optional(), Length(max=200)])
+    contacts = BooleanField(_l("Contact persons only"))
 
 
 class AcceptInvitationForm(FlaskForm):

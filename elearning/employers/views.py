@@ -89,7 +89,7 @@ def _filters() -> tuple[DashboardFilterForm, Filters]:
     if not form.validate():
         return form, Filters()
     return form, Filters(status=form.status.data or "", role=form.role.data or "",
-                                   search=(form.q.data or "").strip())
+                                   search=(form.q.data or "").strip(), contacts=bool(form.contacts.data))
 
 
 @bp.get("/employer/", defaults={"org_id": None})

@@ -1,5 +1,6 @@
 """The dashboard: every state on the page, filters, counts, the contact-person panel, a fixed query count."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -269,3 +270,11 @@ def test_taking_an_assignment_back_asks_first(db, as_user, admin_a, org_a, staff
     assert "everyone with the job role: HR manager" in page and db.session.get(Assignment, assignment.id)
     assert client.post(url, data=CONFIRMED).status_code == 302
     assert db.session.get(Assignment, assignment.id) is None
+
+
+def test_the_list_of_contact_persons_is_one_click_away(as_user, admin_a, org_a, staff):
+    client = as_user(admin_a)
+    page = client.get(f"/employer/{org_a.id}/?contacts=y").get_data(as_text=True)
+    assert "Carla" in page and "Nadia" not in page.split("<table", 1)[1]  # only the contact persons are listed
+    (box,) = [tag for tag in re.findall(r"<input[^>]*>", page) if 'name="contacts"' in tag]
+    assert "checked" in box

@@ -185,13 +185,16 @@ def test_sql_states_counts_and_filters_agree_with_compute_status(db, org_a, admi
     assert (first.contacts_designated, first.contacts_trained) == (page.contacts_designated, page.contacts_trained)
     assert page.staff_count == whole.staff_count
     for state in STATES:
-        for role in ("", "contact_person"):
-            filters = Filters(status=state.value, role=role)
+        for role, contacts in (("", False), ("contact_person", False), ("", True)):
+            filters = Filters(status=state.value, role=role, contacts=contacts)
             expected = [row.membership_id for row in dashboard.build(org_a.id, filters).rows]
             found = dashboard.build_page(org_a.id, filters, page_size=1000)
             assert [row.membership_id for row in found.rows] == expected and found.matching == len(expected)
-            if not role:  # the number beside a state is how many people its filter lists
+            if not role and not contacts:  # the number beside a state is how many people its filter lists
                 assert page.counts[state] == found.matching, state
+    contact_ids = {row.membership_id for row in whole.all_rows if row.is_contact_person}
+    only_contacts = dashboard.build_page(org_a.id, Filters(contacts=True), page_size=1000)
+    assert {row.membership_id for row in only_contacts.rows} == contact_ids and only_contacts.matching == 20
 
 
 def test_pages_and_a_page_past_the_last(db, org_a, requirements):
