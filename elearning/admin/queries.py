@@ -35,8 +35,9 @@ def administrators(organisation_id: int) -> list[User]:
 
 
 def administrator_invitations(organisation_id: int) -> list[Invitation]:
+    """Return the administrator invitations that can still be accepted (an expired one is invited again)."""
     stmt = (sa.select(Invitation).where(Invitation.organisation_id == organisation_id,
                                         Invitation.is_employer_admin.is_(True), Invitation.accepted_at.is_(None),
-                                        Invitation.withdrawn_at.is_(None))
+                                        Invitation.withdrawn_at.is_(None), Invitation.expires_at > utcnow())
             .order_by(Invitation.created_at.desc()))
     return list(db.session.scalars(stmt))

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from elearning.accounts.services import normalise_email
 from elearning.admin import queries
 from elearning.admin.forms import AdministratorForm, OrganisationForm
 from elearning.employers import services
@@ -75,7 +76,8 @@ def invite_administrator(org_id: int):
     except services.AlreadyMember:
         services.promote_member(organisation, form.admin_email.data)
         db.session.commit()
-        flash(_("%(email)s is now an employer administrator.", email=form.admin_email.data), "success")
+        flash(_("%(email)s is now an employer administrator.", email=normalise_email(form.admin_email.data)),
+              "success")
         return redirect(url_for("admin.organisation", org_id=organisation.id))
     except services.AlreadyInvited:
         form.admin_email.errors.append(_("This person already has a pending invitation."))

@@ -240,3 +240,17 @@ def test_showing_every_invitation_says_so_and_offers_the_way_back(as_user, admin
     assert "<h2>Invitations not accepted yet</h2>" in pending and "Show accepted and withdrawn" in pending
     every = client.get(f"/employer/{org_a.id}/invitations?all=1").get_data(as_text=True)
     assert "<h2>All invitations</h2>" in every and "Show only the invitations not accepted yet" in every
+
+
+def test_an_expired_administrator_invitation_is_not_listed_and_can_be_sent_again(db, as_user, platform_admin,
+                                                                                   org_a, outbox):
+    client = as_user(platform_admin)
+    data = {"admin_name": "Nouvel Admin", "admin_email": "new.admin@example.com", "admin_language": "fr"}
+    client.post(f"/admin/organisations/{org_a.id}/administrators", data=data, follow_redirects=True)  # flash read
+    db.session.execute(sa.update(Invitation).values(expires_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    assert "new.admin@example.com" not in client.get(f"/admin/organisations/{org_a.id}").get_data(as_text=True)
+    again = client.post(f"/admin/organisations/{org_a.id}/administrators", data=data, follow_redirects=True)
+    assert again.status_code == 200 and len(outbox) == 2
+    page = client.get(f"/admin/organisations/{org_a.id}").get_data(as_text=True)
+    assert page.count("new.admin@example.com") == 1
