@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
 from elearning.accounts.forms import LANGUAGE_CHOICES, job_role_choices, strong_password, valid_email
+from elearning.dates import local_today
 from elearning.employers.status import STATES, State
 from elearning.templating import _l
 
@@ -116,6 +117,10 @@ class AssignmentForm(FlaskForm):
             return False
         if self.target.data == "people" and not self.people.data:
             self.people.errors.append(_l("Choose at least one person."))
+            return False
+        if self.due_on.data is not None and self.due_on.data < local_today():
+            # everyone would be overdue at once, and the next reminders would ask them for a date gone by
+            self.due_on.errors.append(_l("This date is in the past: choose today or a later date."))
             return False
         return True
 

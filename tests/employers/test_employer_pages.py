@@ -3,6 +3,7 @@
 import io
 
 import pytest
+import sqlalchemy as sa
 from flask_babel import refresh
 
 
@@ -42,3 +43,19 @@ def test_every_form_field_has_a_label(as_user, admin_a, org_a, staff):
                 continue
             assert f'for="{field_id}"' in body or re.search(rf'<label[^>]*>\s*<input[^>]*id="{field_id}"', body), \
                 f"{path}: #{field_id} has no label"
+
+
+def test_a_due_date_in_the_past_is_refused_beside_the_field(db, as_user, admin_a, org_a, requirements):
+    from datetime import timedelta
+
+    from elearning.dates import local_today
+    from elearning.employers.models import Assignment
+
+    client = as_user(admin_a)
+    data = {"requirement_id": requirements["demo-full"].id, "target": "role", "job_role": "manager"}
+    past = client.post(f"/employer/{org_a.id}/assignments",
+                       data={**data, "due_on": (local_today() - timedelta(days=1)).isoformat()})
+    assert past.status_code == 400 and "This date is in the past" in past.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
+    today = client.post(f"/employer/{org_a.id}/assignments", data={**data, "due_on": local_today().isoformat()})
+    assert today.status_code == 302
