@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from babel import Locale
 from babel.support import NullTranslations
@@ -17,6 +18,7 @@ from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from elearning.helplines import load_helplines, localised
 from elearning.typography import french_spaces
@@ -146,10 +148,31 @@ def fixed_url(endpoint: str, **values) -> str:
         return url
 
 
+def _shown_by_get() -> bool:
+    """Whether the language links can lead to this page: a page answering a POST (a form with its errors, a quiz
+    with a mistake) is opened again with GET at the same address when some view serves GET there (what was typed
+    is lost, the place is not); otherwise they lead home."""
+    if request.endpoint is None:
+        return False
+    if request.method == "GET":
+        return True
+    try:
+        current_app.create_url_adapter(request).match(request.path, method="GET")
+    except HTTPException:  # 405: nothing serves GET here (a redirect or a 404 answers no better)
+        return False
+    return True
+
+
+def _this_path() -> str:
+    return request.script_root + quote(request.path)
+
+
 def url_for_language(language: str) -> str:
     """Return the current page's address with ?lang= set to `language`."""
-    if request.endpoint is None or request.method != "GET":
+    if not _shown_by_get():
         return url_for("main.index", lang=language)
+    if request.method != "GET":
+        return f"{_this_path()}?lang={language}"
     args = request.args.to_dict()
     args.update(request.view_args or {})
     args["lang"] = language
@@ -158,12 +181,15 @@ def url_for_language(language: str) -> str:
 
 def language_links() -> list[tuple[str, str, str]]:
     """Return (code, name, the current page's address in that language) for the language switcher."""
-    if request.endpoint is None or request.method != "GET":
+    if not _shown_by_get():
         return [(code, name, url_for_language(code)) for code, name in LANGUAGE_NAMES.items()]
-    args = request.args.to_dict()
-    args.update(request.view_args or {})
-    args.pop("lang", None)
-    here = url_for(request.endpoint, **args)  # once, not once per language
+    if request.method == "GET":
+        args = request.args.to_dict()
+        args.update(request.view_args or {})
+        args.pop("lang", None)
+        here = url_for(request.endpoint, **args)  # once, not once per language
+    else:
+        here = _this_path()
     separator = "&" if "?" in here else "?"
     return [(code, name, f"{here}{separator}lang={code}") for code, name in LANGUAGE_NAMES.items()]
 

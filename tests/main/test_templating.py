@@ -37,6 +37,12 @@ def test_language_links_keep_the_page_and_its_query(client):
     assert 'href="/static/css/relais.css"' in page
 
 
+def test_a_form_shown_again_after_a_post_keeps_its_place_in_another_language(client):
+    """The registration form with its errors: the language links lead back to the form, not to the home page."""
+    page = client.post("/account/register", data={"email": "not an address"}).get_data(as_text=True)
+    assert 'href="/account/register?lang=fr"' in page and 'href="/account/register?lang=nl"' in page
+
+
 def test_french_course_texts_get_no_break_spaces(app):
     """Quiz questions, titles and descriptions come from course files: |localise spaces them as French wants."""
     texts = {"fr": "Pourquoi ? « Oui » : 80 %", "en": "Why ? Yes : 80 %"}
