@@ -77,6 +77,9 @@ def test_quiz_form_shows_every_type_accessibly(db, logged_in, full_bank):
     ordering = next(item for q in shown for item in q.items if item.type == "ordering")
     rendered = re.findall(rf'name="{re.escape(ordering.key)}@([^"]+)"', page)
     assert rendered == [step["id"] for step in ordering.options]  # in the drawn (shuffled) order
+    for described in re.findall(r'<fieldset[^>]* aria-describedby="([^"]+)"', page):  # the hint of a multiple choice
+        assert all(f'id="{part}"' in page for part in described.split())
+    assert re.search(r'<fieldset[^>]* aria-describedby="[^"]*hint"', page)
 
 
 def test_pass_journey_with_prg_and_next_module(db, logged_in, full_bank):
