@@ -62,13 +62,24 @@ def _requirements_file(folder: Path) -> Path | None:
 
 
 def _load_content(folder: Path) -> list[str]:
-    """Load the courses, then the requirements that refer to them, in the caller's transaction; return what changed."""
-    from elearning.certificates.services import load_requirements
-    from elearning.content import load_courses
+    """Load the courses, then the requirements that refer to them, in the caller's transaction; return what changed.
 
-    lines = [f"{report.slug}: {'loaded as a new version' if report.created else 'unchanged'} (version {report.version})"
-             for report in load_courses(folder)]
+    Invalid courses raise CourseInvalid with the requirements file's problems added, so `load` reports exactly
+    what `check` does.
+    """
+    from elearning.certificates.requirements import check_requirements
+    from elearning.certificates.services import load_requirements
+    from elearning.content import CourseInvalid, load_courses
+
     requirements = _requirements_file(folder)
+    try:
+        loaded = load_courses(folder)
+    except CourseInvalid as error:
+        if requirements is None:
+            raise
+        raise CourseInvalid(error.problems + check_requirements(requirements, folder)) from None
+    lines = [f"{report.slug}: {'loaded as a new version' if report.created else 'unchanged'} (version {report.version})"
+             for report in loaded]
     if requirements is not None:
         reports = load_requirements(requirements, folder)
         lines.append(f"{len(reports)} training requirement{'s' if len(reports) != 1 else ''} loaded")

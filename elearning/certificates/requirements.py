@@ -2,7 +2,9 @@
 
 Public API: `read_requirements(path, courses_path=None) -> RequirementsFile` and
 `check_requirements(path, courses_path=None) -> list[Problem]`. Module references ("course/module") are
-checked against the course folders in `courses_path`, by default the folder holding the file.
+checked against the course folders in `courses_path`, by default the folder holding the file. A course whose
+course.yaml cannot be read (its own problem, reported by the course check) gives one problem here, not one per
+reference into it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from elearning.accounts.models import JobRole
 from elearning.content.fields import Fields, describe, expect_map
+from elearning.content.files import MAX_YAML_BYTES, read_text, shown_path
 from elearning.content.problems import Problem, Problems, Report
 from elearning.content.yamlfile import YamlList, YamlMap, read_yaml
 
@@ -53,31 +56,41 @@ class RequirementsFile:
     problems: list[Problem] = field(default_factory=list)
 
 
+UNREADABLE = "unreadable"  # what _CourseIndex.modules returns for a course whose course.yaml cannot be read
+
+
+def _ignore(line: int, message: str) -> None:
+    """Report nothing: problems in course.yaml are the course check's to report."""
+
+
 class _CourseIndex:
     """The module folders each course lists, read from course.yaml once per course."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._modules: dict[str, list[str] | None] = {}
+        self._modules: dict[str, list[str] | str | None] = {}
+        self.unreadable_reported: set[str] = set()
 
-    def modules(self, course: str) -> list[str] | None:
-        """Return the modules the course lists (and has folders for), or None when there is no such course."""
+    def modules(self, course: str) -> list[str] | str | None:
+        """Return the modules the course lists (and has folders for), None when there is no such course, or
+        UNREADABLE when its course.yaml is missing or cannot be read (the course check reports why)."""
         if course not in self._modules:
             self._modules[course] = self._read(course)
         return self._modules[course]
 
-    def _read(self, course: str) -> list[str] | None:
-        path = self.folder / course / "course.yaml"
-        if not path.is_file():
+    def _read(self, course: str) -> list[str] | str | None:
+        folder = self.folder / course
+        if not folder.is_dir() or course.startswith((".", "_")):
             return None
         try:
-            data = read_yaml(path.read_text(encoding="utf-8-sig"), lambda line, message: None)
-        except (OSError, UnicodeDecodeError):
-            return None
+            text = read_text(folder / "course.yaml", MAX_YAML_BYTES, "this file", _ignore)
+            data = read_yaml(text, _ignore) if text is not None else None
+        except OSError:
+            return UNREADABLE
         listed = data.get("modules") if isinstance(data, dict) else None
         if not isinstance(listed, list):
-            return []
-        return [name for name in listed if isinstance(name, str) and (self.folder / course / name).is_dir()]
+            return UNREADABLE
+        return [name for name in listed if isinstance(name, str) and (folder / name).is_dir()]
 
 
 def _job_roles(fields: Fields, report: Report, what: str) -> tuple[tuple[str, ...], bool] | None:
@@ -117,7 +130,13 @@ def _modules(fields: Fields, report: Report, what: str, courses: _CourseIndex) -
             continue
         course, module = parts
         listed = courses.modules(course)
-        if listed is None:
+        if listed == UNREADABLE:
+            if course not in courses.unreadable_reported:  # one problem for the course, not one per module
+                courses.unreadable_reported.add(course)
+                report(item_line, f"the modules of course '{course}' cannot be checked until the problem in "
+                                  "its course.yaml is fixed")
+            ok = False
+        elif listed is None:
             report(item_line, f"module '{item}' in {what} does not exist: there is no course '{course}' "
                               f"in {courses.folder.name}/")
             ok = False
@@ -174,19 +193,12 @@ def read_requirements(path: str | Path, courses_path: str | Path | None = None) 
     path = Path(path)
     courses = _CourseIndex(Path(courses_path) if courses_path is not None else path.parent)
     problems = Problems()
-    report = problems.for_file(path.as_posix())
+    report = problems.for_file(shown_path(path))
     result = RequirementsFile()
-    if not path.is_file():
-        report(1, f"missing file {path.name}")
-    else:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as error:
-            report(1, f"the file is not UTF-8 text ({error.reason})")
-            text = None
-        data = expect_map(read_yaml(text, report), report, 1, path.name) if text is not None else None
-        if data is not None:
-            result.requirements = _read_file(data, report, courses, path.name)
+    text = read_text(path, MAX_YAML_BYTES, "this file", report)
+    data = expect_map(read_yaml(text, report), report, 1, path.name) if text is not None else None
+    if data is not None:
+        result.requirements = _read_file(data, report, courses, path.name)
     result.problems = problems.items
     return result
 

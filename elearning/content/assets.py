@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from elearning.content.fields import Fields, describe, expect_map
+from elearning.content.files import MAX_IMAGE_BYTES, check_size, decode_utf8
 from elearning.content.problems import Report
 from elearning.content.yamlfile import YamlList
 
@@ -42,10 +43,8 @@ class Asset:
 
 def check_svg(data: bytes, report: Report) -> None:
     """Report scripts and external references in an SVG file, at their lines."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        report(1, "the SVG is not UTF-8 text")
+    text = decode_utf8(data, report)
+    if text is None:
         return
     if "<svg" not in text:
         report(1, "the file has no <svg> element")
@@ -91,6 +90,8 @@ def parse_assets(items: Any, line: int, folder: Path, report: Report,
         path = folder / filename
         if not path.is_file():
             report(file_line, f"asset file '{filename}' is missing from the module folder")
+            continue
+        if not check_size(path, MAX_IMAGE_BYTES, "an image", report_in(path)):
             continue
         data = path.read_bytes()
         if media_type == "image/svg+xml":

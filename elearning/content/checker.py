@@ -6,6 +6,8 @@ Nothing here touches the database: `read_courses` is what both `check_courses` a
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,12 @@ from typing import Any
 from elearning.config import LANGUAGES
 from elearning.content.assets import Asset, parse_assets
 from elearning.content.fields import Fields, expect_map
+from elearning.content.files import MAX_LESSON_BYTES, MAX_QUIZ_BYTES, MAX_YAML_BYTES, read_text, shown_path
 from elearning.content.helplines import parse_helplines
 from elearning.content.lessons import Lesson, parse_lesson
 from elearning.content.problems import CheckResult, Problem, Problems, Report, Summary
 from elearning.content.questions import parse_quiz
-from elearning.content.yamlfile import YamlMap, read_yaml
+from elearning.content.yamlfile import YamlList, YamlMap, read_yaml
 
 FORMAT_VERSION = 1
 HELPLINES_FILE = "helplines.yaml"
@@ -106,36 +109,28 @@ def content_hash(course_folder: Path, helplines: Path | None) -> str:
 
 
 class _Reader:
-    """Walk the folder, reporting problems with paths shown relative to the checked folder's parent."""
+    """Walk the folder, reporting problems with paths shown as `shown_path` does (relative to the current
+    directory when under it, otherwise absolute)."""
 
     def __init__(self, path: Path) -> None:
         self.given = path
-        self.folder = path.resolve()
+        self.folder = Path(os.path.abspath(path))  # not resolved: a symlinked courses/ still shows as courses/
         self.problems = Problems()
 
     def display(self, path: Path) -> str:
-        inside = path.relative_to(self.folder) if path.is_relative_to(self.folder) else path
-        base = Path(self.folder.name) if self.given.is_absolute() else self.given
-        return (base / inside).as_posix()
+        return shown_path(path)
 
     def report_in(self, path: Path) -> Report:
         return self.problems.for_file(self.display(path))
 
-    def read_text(self, path: Path) -> str | None:
-        """Return the text of `path`, or None after reporting it missing or not UTF-8."""
-        if not path.is_file():
-            self.report_in(path)(1, f"missing file {path.name}")
-            return None
-        try:
-            return path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as error:
-            self.report_in(path)(1, f"the file is not UTF-8 text ({error.reason})")
-            return None
+    def read_text(self, path: Path, limit: int = MAX_YAML_BYTES, what: str = "this file") -> str | None:
+        """Return the text of `path`, or None after reporting it missing, too big or not UTF-8."""
+        return read_text(path, limit, what, self.report_in(path))
 
     def read(self) -> CourseFolder:
         result = CourseFolder()
         if not self.folder.is_dir():
-            self.problems.for_file(self.given.as_posix())(1, "no such folder")
+            self.report_in(self.given)(1, "no such folder")
             result.problems = self.problems.items
             return result
         single = (self.folder / "course.yaml").is_file()
@@ -146,7 +141,7 @@ class _Reader:
             result.helplines = parse_helplines(text, self.report_in(helplines_path)) if text is not None else []
         course_folders = [self.folder] if single else [p for p in _visible_children(self.folder) if p.is_dir()]
         if not course_folders:
-            self.problems.for_file(self.given.as_posix())(1, "no course folder (a folder with a course.yaml) here")
+            self.report_in(self.given)(1, "no course folder (a folder with a course.yaml) here")
         for course_folder in course_folders:
             course = self.read_course(course_folder, helplines_path, bool(result.helplines))
             if course is not None:
@@ -213,8 +208,14 @@ class _Reader:
         if slug is not None and slug != name:
             report(fields.line("id"), f"module id '{slug}' must equal its folder name '{name}'")
         assets = parse_assets(data.get("assets"), fields.line("assets"), folder, report, self.report_in)
-        listed = {item.get("file") for item in data.get("assets") or () if isinstance(item, dict)} if known else None
+        listed = _listed_assets(data.get("assets")) if known else None
         lessons = self._read_lessons(folder, listed, has_helplines, helplines_path)
+        if listed is not None and len(lessons) == len(LANGUAGES):
+            used = set().union(*(lesson.images for lesson in lessons.values()))
+            for filename, line in listed.items():
+                if filename not in used:
+                    report(line, f"asset '{filename}' is listed but no lesson shows it; show it in a lesson with "
+                                 f"![]({filename}) or remove it from 'assets'")
         questions = self._read_quiz(folder)
         settings = {
             "title": fields.texts("title"),
@@ -230,16 +231,18 @@ class _Reader:
             report(fields.line("questions_per_attempt"), f"questions_per_attempt is {drawn} but quiz.yaml has "
                                                           f"only {len(questions)} questions")
         required = ("title", "content_note", "estimated_minutes", "pass_mark", "questions_per_attempt")
-        if slug is None or lessons is None or questions is None or any(settings[k] is None for k in required):
+        if (slug is None or len(lessons) < len(LANGUAGES) or questions is None
+                or any(settings[k] is None for k in required)):
             return None
         return ModuleContent(slug=slug, lessons=lessons, questions=questions, assets=assets, **settings)
 
-    def _read_lessons(self, folder: Path, assets: set | None, has_helplines: bool,
-                      helplines_path: Path) -> dict[str, Lesson] | None:
+    def _read_lessons(self, folder: Path, assets: Collection[str] | None, has_helplines: bool,
+                      helplines_path: Path) -> dict[str, Lesson]:
+        """Return the lessons that could be read (every language when none is missing)."""
         lessons: dict[str, Lesson] = {}
         for language in LANGUAGES:
             path = folder / f"lesson.{language}.md"
-            text = self.read_text(path)
+            text = self.read_text(path, MAX_LESSON_BYTES, "a lesson file")
             if text is None:
                 continue
             report = self.report_in(path)
@@ -257,15 +260,24 @@ class _Reader:
                     self.report_in(folder / f"lesson.{language}.md")(
                         line, f"this lesson has {len(pages)} pages but lesson.{reference}.md has {expected}; "
                               "every language needs the same pages")
-        return lessons if len(lessons) == len(LANGUAGES) else None
+        return lessons
 
     def _read_quiz(self, folder: Path) -> list[dict[str, Any]] | None:
         path = folder / "quiz.yaml"
-        text = self.read_text(path)
+        text = self.read_text(path, MAX_QUIZ_BYTES, "a quiz file")
         if text is None:
             return None
         report = self.report_in(path)
         return parse_quiz(read_yaml(text, report), report)
+
+
+def _listed_assets(items: Any) -> dict[str, int]:
+    """Return the file name of each asset listed in module.yaml and the line it is on."""
+    listed: dict[str, int] = {}
+    for item in items if isinstance(items, YamlList) else ():
+        if isinstance(item, YamlMap) and isinstance(item.get("file"), str):
+            listed.setdefault(item["file"], item.line_of("file"))
+    return listed
 
 
 def read_courses(path: str | Path) -> CourseFolder:

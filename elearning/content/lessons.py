@@ -16,6 +16,10 @@ MAX_TITLE_LENGTH = 300
 HELPLINES_MARKER = "[[helplines]]"
 SOURCES_TITLES = {"sources", "bronnen"}
 SOURCE_MARKER = re.compile(r"\[(\d{1,3})\]")
+# What an image that did not parse looks like in the text: "![" up to its ")" on the same line, if any.
+BROKEN_IMAGE = re.compile(r"!\[[^\n]*?(?:\]\((?P<file>[^)\n]*)\)|$)", re.MULTILINE)
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Lesson:
     language: str
     pages: list[Page] = field(default_factory=list)
     helplines_line: int | None = None  # the first [[helplines]] line, when the lesson has one
+    images: set[str] = field(default_factory=set)  # the file of every image the lesson shows
 
     def render(self, alts: dict[str, dict[str, str]], asset_url: Callable[[str], str],
                helplines: list[dict]) -> list[tuple[str, str]]:
@@ -68,11 +73,13 @@ class _LessonParser:
     def __init__(self, text: str, language: str, assets: Collection[str] | None, report: Report) -> None:
         self.text_lines = text.splitlines()
         self.language, self.assets, self.report = language, assets, report
-        self.tokens = parser().parse(text, {"language": language})
+        self.env = {"language": language}  # the parse adds the lesson's link references, if any
+        self.tokens = parser().parse(text, self.env)
         self.unclosed: set[int] = set()  # ids of the box tokens already reported as not closed
+        self.images: set[str] = set()
 
     def parse(self) -> Lesson:
-        lesson = Lesson(self.language)
+        lesson = Lesson(self.language, images=self.images)
         self._check_blocks()
         lesson.helplines_line = self._expand_helplines()
         heading_indexes = [i for i, token in enumerate(self.tokens)
@@ -142,11 +149,37 @@ class _LessonParser:
             self.report(_line_of(self.text_lines, inline, HELPLINES_MARKER),
                         f"{HELPLINES_MARKER} must stand alone on its own line")
         for child in inline.children or ():
-            if child.type == "image" and self.assets is not None:
+            if child.type == "image":
                 src = str(child.attrGet("src") or "")
-                if src not in self.assets:
+                self.images.add(src)
+                if self.assets is not None and src not in self.assets:
                     self.report(_line_of(self.text_lines, inline, f"({src}"),
                                 f"image '{src}' is not listed under 'assets' in module.yaml")
+        self._check_broken_images(inline)
+
+    def _check_broken_images(self, inline: Token) -> None:
+        """Report each '![' in the text (not in code, not escaped) that does not start an image: Markdown meant
+        as an image that is shown as plain text instead."""
+        source = inline.content
+        if "![" not in source:
+            return
+        plain = ESCAPED.sub(_blank, CODE_SPAN.sub(_blank, source))
+        for start in (m.start() for m in re.finditer(r"!\[(?!\d{1,3}\](?![(\[]))", plain)):  # not "wow![1]"
+            children = parser().parseInline(source[start:], dict(self.env))[0].children or []
+            if children and children[0].type == "image":
+                continue
+            match = BROKEN_IMAGE.match(source, start)
+            shown = match[0] if len(match[0]) <= 60 else match[0][:57] + "..."
+            filename = (match["file"] or "").strip()
+            if re.search(r"\s", filename):
+                similar = [name for name in sorted(self.assets or ()) if _squeezed(name) == _squeezed(filename)]
+                renamed = re.sub(r"\s+", "-", filename)
+                hint = f"did you mean {similar[0]}?" if similar else f"rename the file, e.g. {renamed}"
+                fix = f"the file name '{filename}' contains a space; an image file name cannot contain spaces ({hint})"
+            else:
+                fix = "write an image as ![](file.svg): '![', ']' and the file name in '( )' right after it"
+            line = (inline.map[0] if inline.map else 0) + 1 + source.count("\n", 0, start)
+            self.report(line, f"'{shown}' looks like an image but is not one: {fix}")
 
     def _expand_helplines(self) -> int | None:
         """Replace each paragraph holding only [[helplines]] by one helplines token; return the first line."""
@@ -206,6 +239,16 @@ class _LessonParser:
                 position = match.end()
             children.append(_text(child.content[position:]))
         return children
+
+
+def _squeezed(filename: str) -> str:
+    """Return a file name without spaces, dots, dashes and underscores, to find the one an author meant."""
+    return re.sub(r"[\s._-]", "", filename).casefold()
+
+
+def _blank(match: re.Match) -> str:
+    """Return spaces as long as the match, so positions in the text stay the same."""
+    return " " * len(match[0])
 
 
 def _text(content: str) -> Token:

@@ -1,5 +1,6 @@
 """requirements.yaml: checked like the course files (file:line: message), loaded idempotently."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,29 @@ def test_load_writes_nothing_when_invalid(db, tmp_path):
         services.load_requirements(path, FIXTURE_COURSES)
     assert raised.value.problems[0].line == 17
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Requirement)) == 0
+
+
+def test_modules_of_a_course_that_cannot_be_read_make_one_problem(tmp_path):
+    """course.yaml's own problem is the course check's to report: its modules are not each called missing."""
+    courses = Path(shutil.copytree(FIXTURE_COURSES, tmp_path / "courses"))
+    course_yaml = courses / "demo-course" / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text(encoding="utf-8").replace("fr: Cours de", "fr: Cours: de"),
+                           encoding="utf-8")
+
+    problems = check_requirements(FIXTURE_REQUIREMENTS, courses)
+
+    assert [(p.line, p.message) for p in problems] == [
+        (16, "the modules of course 'demo-course' cannot be checked until the problem in its course.yaml is fixed")]
+
+
+def test_problems_show_the_file_from_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    [problem] = problems_in(tmp_path, VALID.replace("hours: 1.5", "hours: 0"))
+    assert problem.path == "requirements.yaml"
+
+
+def test_a_file_not_saved_as_utf8_is_reported_at_its_first_bad_byte(tmp_path):
+    path = tmp_path / "requirements.yaml"
+    path.write_bytes(VALID.encode("latin-1"))  # "Démo" on line 6 is the first character that is not UTF-8
+    [problem] = check_requirements(path, FIXTURE_COURSES)
+    assert (problem.line, problem.message.split(";")[0]) == (6, "this file is not saved as UTF-8 (save it as UTF-8)")

@@ -11,10 +11,15 @@ FIXTURE_COURSES = Path(__file__).resolve().parent.parent / "fixtures" / "courses
 
 
 @pytest.fixture
-def courses(tmp_path) -> Path:
-    """Return a copy of tests/fixtures/courses (helplines.yaml and demo-course) that a test may edit."""
+def courses(tmp_path, monkeypatch) -> Path:
+    """Return a copy of tests/fixtures/courses (helplines.yaml and demo-course) that a test may edit.
+
+    The test runs in the copy's parent folder, as an author runs `courses check courses/`: problems name files
+    relative to the current directory ("courses/demo-course/…") when they are under it.
+    """
     target = tmp_path / "courses"
     shutil.copytree(FIXTURE_COURSES, target)
+    monkeypatch.chdir(tmp_path)
     return target
 
 
@@ -29,7 +34,7 @@ class CourseFiles:
         return self.course / name
 
     def shown(self, name: str) -> str:
-        """Return how a problem names the file when the whole courses/ copy is checked."""
+        """Return how a problem names the file, the test running in the copy's parent folder."""
         return f"courses/demo-course/{name}"
 
     def replace(self, name: str, old: str, new: str) -> None:

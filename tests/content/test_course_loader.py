@@ -135,6 +135,18 @@ def test_nothing_is_written_when_a_file_is_invalid(db, files):
     assert set(counts(db).values()) == {0}
 
 
+def test_nothing_is_written_when_a_file_is_over_its_size_limit(db, files):
+    with files.path(LESSON_EN).open("r+b") as lesson:
+        lesson.truncate(17 * 1024 * 1024)  # a 17 MB lesson: its text, then zero bytes
+
+    with pytest.raises(CourseInvalid) as raised:
+        load_courses(files.root)
+
+    assert [str(p) for p in raised.value.problems] == [
+        "courses/demo-course/m1-basics/lesson.en.md:1: lesson.en.md is 17 MB; a lesson file may be at most 200 KB"]
+    assert set(counts(db).values()) == {0}
+
+
 def test_an_invalid_change_leaves_the_loaded_version_alone(db, files):
     load_courses(files.root)
     db.session.commit()

@@ -126,3 +126,15 @@ def test_french_text_keeps_its_punctuation_with_the_word_before_it():
     assert "dit&nbsp;: «&nbsp;plus jamais&nbsp;»\u202f; vraiment\u202f? 80\u202f%\u202f!" in french
     assert render_markdown("Code : `a ; b`", "fr") == "<p>Code&nbsp;: <code>a ; b</code></p>\n"  # code as written
     assert "Note : yes" in render_markdown("Note : yes", "en")
+
+
+def test_only_markdown_meant_as_an_image_is_reported_as_a_broken_one():
+    problems, report = collect()
+
+    lesson = parse_lesson("## A\n\nWow! [a link](https://example.org), `![code](a b.svg)`, \\![not] and !\\[no](x y).\n"
+                          "\n![](a.svg) then\n![Schéma](cycle fr.svg) on the second line, so many![1]\n\n"
+                          "## Sources\n\n1. A source.\n", "en", {"a.svg"}, report)
+
+    assert [(p.line, p.message.split(":")[0]) for p in problems.items] == [
+        (6, "'![Schéma](cycle fr.svg)' looks like an image but is not one")]
+    assert lesson.images == {"a.svg"}

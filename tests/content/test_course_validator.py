@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from elearning.content import check_courses
+from elearning.content.files import MAX_IMAGE_BYTES, MAX_LESSON_BYTES, MAX_QUIZ_BYTES, MAX_YAML_BYTES
 
 FIXTURE_COURSES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"
 
@@ -213,7 +214,33 @@ def test_a_single_course_folder_can_be_checked(files):
 
     problems = check_courses(files.course).problems
 
-    assert [str(p) for p in problems] == ["demo-course/course.yaml:1: format version must be 1, not 2"]
+    assert [str(p) for p in problems] == ["courses/demo-course/course.yaml:1: format version must be 1, not 2"]
+
+
+def test_paths_are_relative_to_the_current_directory(files, monkeypatch):
+    """An absolute path under the current directory is shown from there, so it opens from where the command ran."""
+    files.replace(COURSE, "format: 1", "format: 2")
+    monkeypatch.chdir(files.root)
+
+    problems = check_courses(files.root).problems
+
+    assert [p.path for p in problems] == ["demo-course/course.yaml"]
+
+
+def test_paths_outside_the_current_directory_are_absolute(files, tmp_path, monkeypatch):
+    files.replace(COURSE, "format: 1", "format: 2")
+    (files.root / "helplines.yaml").write_text("services: 3\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    for checked in (files.root, files.course, Path("../courses")):
+        problems = check_courses(checked).problems
+
+        shown = {p.path for p in problems}
+        assert {(files.root / "demo-course/course.yaml").as_posix(), (files.root / "helplines.yaml").as_posix(),
+                (files.root / "demo-course" / LESSON_EN).as_posix()} <= shown
+        assert all(path.startswith(f"{files.root.as_posix()}/") for path in shown), shown
 
 
 def test_a_relative_path_is_shown_as_given(files, monkeypatch):
@@ -241,3 +268,133 @@ def test_a_yaml_syntax_error_is_reported_once(files):
     problems = check_courses(files.root).problems
 
     assert len([p for p in problems if p.path == files.shown(QUIZ)]) == 1
+
+
+# (file, text replaced, its replacement, text on the expected line, what the message must say)
+YAML_MISTAKES = {
+    "tab used to indent": (MODULE, "  nl: De basis", "\tnl: De basis", "\tnl: De basis",
+                           "use spaces, not tabs, to indent"),
+    "colon inside a text": (COURSE, "  fr: Cours de démonstration", "  fr: Cours: de démonstration", "Cours: de",
+                            "put the text in double quotes when it contains ': ', "
+                            "e.g. fr: \"Cours: de démonstration\""),
+    "key indented further": (MODULE, "  fr: Les bases", "   fr: Les bases", "   fr: Les bases",
+                             "the lines of one list or block must start at the same column"),
+    "list item indented less": (QUIZ, "      - id: judge", "     - id: judge", "     - id: judge",
+                                "the lines of one list or block must start at the same column"),
+    "anything else keeps the parser's words": (MODULE, "estimated_minutes: 10", "estimated_minutes: - 10",
+                                               "estimated_minutes: - 10",
+                                               "sequence entries are not allowed here; check the spaces at the start "
+                                               "of this line"),
+}
+
+
+@pytest.mark.parametrize(("name", "old", "new", "needle", "message"), list(YAML_MISTAKES.values()),
+                         ids=list(YAML_MISTAKES))
+def test_yaml_syntax_errors_are_explained(files, name, old, new, needle, message):
+    files.replace(name, old, new)
+
+    problems = [p for p in check_courses(files.root).problems if p.path == files.shown(name)]
+
+    assert [p.line for p in problems] == [files.line_of(name, needle)], problems
+    assert problems[0].message.startswith("YAML syntax error: ")
+    assert message in problems[0].message
+    assert "<block" not in problems[0].message and "token" not in problems[0].message
+
+
+def test_a_file_not_saved_as_utf8_is_reported_at_its_first_bad_byte(files):
+    path, line = files.path(LESSON_EN), files.line_of(LESSON_EN, "## A case at work")
+    path.write_bytes(path.read_bytes().replace(b"A case at work", "A café at work".encode("latin-1")))
+
+    problems = check_courses(files.root).problems
+
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        (files.shown(LESSON_EN), line,
+         "this file is not saved as UTF-8 (save it as UTF-8); the first character that is not UTF-8 is on this "
+         "line")]
+
+
+def test_an_svg_not_saved_as_utf8_is_reported_at_its_first_bad_byte(files):
+    path, line = files.path(SVG), files.line_of(SVG, "</svg>")
+    path.write_bytes(path.read_bytes().replace(b"</svg>", "<!-- caf\u00e9 -->\n</svg>".encode("latin-1")))
+
+    [problem] = check_courses(files.root).problems
+
+    assert (problem.path, problem.line) == (files.shown(SVG), line)
+    assert "not saved as UTF-8" in problem.message
+
+
+def grow(path: Path, size: int) -> None:
+    """Make the file `size` bytes long (its start kept, the rest zero bytes, without writing them)."""
+    with path.open("r+b") as file:
+        file.truncate(size)
+
+
+@pytest.mark.parametrize(("name", "limit", "message"), [
+    (LESSON_EN, MAX_LESSON_BYTES, "lesson.en.md is 200.1 KB; a lesson file may be at most 200 KB"),
+    (QUIZ, MAX_QUIZ_BYTES, "quiz.yaml is 500.1 KB; a quiz file may be at most 500 KB"),
+    (MODULE, MAX_YAML_BYTES, "module.yaml is 100.1 KB; this file may be at most 100 KB"),
+    (SVG, MAX_IMAGE_BYTES, "diagram.svg is 2.1 MB; an image may be at most 2 MB"),
+])
+def test_files_over_their_size_limit_are_refused(files, name, limit, message):
+    grow(files.path(name), limit + 1)
+
+    problems = check_courses(files.root).problems
+
+    assert [str(p) for p in problems if p.path == files.shown(name)] == [f"{files.shown(name)}:1: {message}"]
+
+
+def test_a_huge_fake_png_is_refused_before_it_is_read(files):
+    files.replace(MODULE, "  - file: diagram.svg", f"  - file: photo.png\n    alt: {T}\n  - file: diagram.svg")
+    files.replace(LESSON_EN, "![A diagram](diagram.svg)", "![A diagram](diagram.svg)\n\n![](photo.png)")
+    files.path("m1-basics/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    grow(files.path("m1-basics/photo.png"), 80 * 1024 * 1024)
+
+    problems = check_courses(files.root).problems
+
+    assert [str(p) for p in problems] == [
+        f"{files.shown('m1-basics/photo.png')}:1: photo.png is 80 MB; an image may be at most 2 MB"]
+
+
+def test_a_file_at_its_size_limit_is_accepted(files):
+    grow(files.path(SVG), MAX_IMAGE_BYTES)  # zero bytes after </svg> break nothing the check looks at
+
+    assert check_courses(files.root).problems == []
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("![Un schéma](diagram fr.svg)",
+     "'![Un schéma](diagram fr.svg)' looks like an image but is not one: the file name 'diagram fr.svg' contains a "
+     "space; an image file name cannot contain spaces (rename the file, e.g. diagram-fr.svg)"),
+    ("![Un schéma] (diagram.svg)",
+     "'![Un schéma] (diagram.svg)' looks like an image but is not one: write an image as ![](file.svg): '![', ']' "
+     "and the file name in '( )' right after it"),
+])
+def test_markdown_that_looks_like_an_image_but_is_not_one_is_a_problem(files, written, message):
+    files.replace("m1-basics/lesson.fr.md", "![Un schéma](diagram.svg)", f"![Un schéma](diagram.svg)\n\n{written}")
+
+    problems = check_courses(files.root).problems
+
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        (files.shown("m1-basics/lesson.fr.md"), files.line_of("m1-basics/lesson.fr.md", written), message)]
+
+
+def test_an_asset_no_lesson_shows_is_a_problem(files):
+    files.replace(MODULE, "  - file: diagram.svg", f"  - file: spare.svg  # <-\n    alt: {T}\n  - file: diagram.svg")
+    files.path("m1-basics/spare.svg").write_bytes(files.path(SVG).read_bytes())
+    files.replace(LESSON_EN, "![A diagram](diagram.svg)", "")  # still shown by the other two languages
+
+    problems = check_courses(files.root).problems
+
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        (files.shown(MODULE), files.line_of(MODULE, "# <-"),
+         "asset 'spare.svg' is listed but no lesson shows it; show it in a lesson with ![](spare.svg) or remove it "
+         "from 'assets'")]
+
+
+def test_a_broken_image_names_the_asset_it_was_probably_meant_to_be(files):
+    files.replace("m1-basics/lesson.fr.md", "![Un schéma](diagram.svg)", "![Un schéma](Diagram .svg)")
+
+    problems = check_courses(files.root).problems
+
+    assert "the file name 'Diagram .svg' contains a space; an image file name cannot contain spaces (did you mean " \
+           "diagram.svg?)" in problems[0].message

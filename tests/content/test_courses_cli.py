@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,16 @@ from elearning.cli import prepare_database
 from elearning.content.models import Course, CourseVersion
 
 FIXTURE_COURSES = str(Path(__file__).resolve().parent.parent / "fixtures" / "courses")
+FIXTURE_REQUIREMENTS = Path(__file__).resolve().parent.parent / "fixtures" / "requirements.yaml"
+
+
+def add_requirements(files) -> Path:
+    """Copy tests/fixtures/requirements.yaml (two requirements on the demo course) into the copied courses/."""
+    return Path(shutil.copy(FIXTURE_REQUIREMENTS, files.root / "requirements.yaml"))
+
+
+def problem_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line != "Nothing was loaded."]
 
 
 def test_check_prints_a_summary_and_exits_0_when_valid(runner):
@@ -90,4 +101,43 @@ def test_prepare_database_reports_invalid_courses_and_goes_on(app, db, files, ca
     prepare_database(app)
 
     assert "course.yaml:1: format version must be 1, not 2" in capsys.readouterr().err
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 0
+
+
+def test_files_outside_the_current_directory_are_shown_by_their_absolute_path(runner, db, files, tmp_path,
+                                                                             monkeypatch):
+    requirements = add_requirements(files)
+    requirements.write_text(requirements.read_text(encoding="utf-8").replace("validity_months: 36",
+                                                                               "validity_months: 0"), encoding="utf-8")
+    files.replace("course.yaml", "format: 1", "format: 2")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+
+    check = runner.invoke(args=["courses", "check", str(files.root)])
+    load = runner.invoke(args=["courses", "load", str(files.root)])
+
+    root = files.root.as_posix()
+    assert check.output.splitlines() == [
+        f"{root}/demo-course/course.yaml:1: format version must be 1, not 2",
+        f"{root}/requirements.yaml:17: 'validity_months' in requirement 'demo-basics' must be between 1 and 120, "
+        "not 0",
+        "2 problems in 2 files"]
+    assert (load.exit_code, load.output.splitlines()) == (1, check.output.splitlines() + ["Nothing was loaded."])
+
+
+def test_a_course_that_cannot_be_read_makes_one_requirements_problem_in_check_and_load(runner, db, files):
+    """A YAML error in course.yaml is the problem; requirements.yaml says once that it could not check its modules."""
+    add_requirements(files)
+    files.replace("course.yaml", "  fr: Cours de démonstration", "  fr: Cours: de démonstration")
+
+    check = runner.invoke(args=["courses", "check", str(files.root)])
+    load = runner.invoke(args=["courses", "load", str(files.root)])
+
+    assert check.exit_code == load.exit_code == 1
+    assert problem_lines(check.output) == problem_lines(load.output) == [
+        'courses/demo-course/course.yaml:5: YAML syntax error: a text contains \': \' (a colon and a space); put the '
+        'text in double quotes when it contains \': \', e.g. fr: "Cours: de démonstration"',
+        "courses/requirements.yaml:16: the modules of course 'demo-course' cannot be checked until the problem in its "
+        "course.yaml is fixed",
+        "2 problems in 2 files"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 0
