@@ -103,6 +103,7 @@ def test_quick_exit_logs_out_so_back_shows_the_login_page_not_the_lesson(page, l
     expect(page.locator("#page-title")).to_have_text(titles[0])
     page.get_by_role("navigation", name="Lesson pages").get_by_role("link", name="Next page").click()
     expect(page.locator("#page-title")).to_have_text(titles[1])
+    page.wait_for_load_state()  # the deferred quick-exit script must listen before Shift is pressed (CI was faster)
 
     session = _session_cookie(page)
     with page.expect_request(lambda request: request.url.endswith("/account/logout")) as logout:
