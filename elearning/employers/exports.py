@@ -64,6 +64,7 @@ def _records(data: Dashboard, convert: Callable[[object], object] | None = None)
     roles: dict[str, object] = {}
     not_assigned = [convert(value) for value in (_("not assigned"), None, None, None, None)]
     cells: dict[int, list] = {}  # id(status): its cells (the statuses live as long as data)
+    progress: dict[tuple[int, int], str] = {}  # (passed, total): "2 of 4 modules", a handful of them
     for row in data.rows:
         role = roles.get(row.job_role)
         if role is None:
@@ -76,15 +77,19 @@ def _records(data: Dashboard, convert: Callable[[object], object] | None = None)
                 continue
             found = cells.get(id(status))
             if found is None:
-                found = cells[id(status)] = [convert(value) for value in _status_cells(status, states)]
+                found = cells[id(status)] = [convert(value) for value in _status_cells(status, states, progress)]
             record += found
         yield record
 
 
-def _status_cells(status: RequirementStatus, states: dict[str, str]) -> tuple:
-    # "2 of 4 modules", as on the dashboard: "2/4" opened as a date (2 April) in a Belgian spreadsheet.
-    passed = ngettext("%(num)d of %(total)d modules", "%(num)d of %(total)d modules", status.progress.passed,
-                      total=status.progress.total)
+def _status_cells(status: RequirementStatus, states: dict[str, str], progress: dict[tuple[int, int], str]) -> tuple:
+    # "2 of 4 modules", as on the dashboard: "2/4" opened as a date (2 April) in a Belgian spreadsheet. Every
+    # holder of a certificate has a status of their own, so the text is kept per count, not per status.
+    counted = (status.progress.passed, status.progress.total)
+    passed = progress.get(counted)
+    if passed is None:
+        passed = progress[counted] = ngettext("%(num)d of %(total)d modules", "%(num)d of %(total)d modules",
+                                              counted[0], total=counted[1])
     return (states[status.state], passed, status.due_on,
             status.expires_on, status.certificate.code if status.certificate else None)
 
