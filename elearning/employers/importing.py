@@ -122,13 +122,26 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds of errors on a damaged or foreign file
         raise FileProblem("unreadable") from exc
     try:
-        sheet = workbook.worksheets[0]
+        # The staff list is on the first sheet that has a header and a row under it: a workbook often opens on an
+        # empty or explanatory first sheet.
+        sheet = next((s for s in workbook.worksheets if _filled_rows(s, 2) == 2), workbook.worksheets[0])
         for values in sheet.iter_rows(values_only=True):
             yield [_cell_text(value) for value in values]
     except Exception as exc:  # a part damaged further in (bad XML, a CRC error) shows only while reading
         raise FileProblem("unreadable") from exc
     finally:
         workbook.close()
+
+
+def _filled_rows(sheet, enough: int) -> int:
+    """Return how many non-blank rows the sheet has, counting no further than `enough`."""
+    found = 0
+    for values in sheet.iter_rows(values_only=True):
+        if any(_cell_text(value) for value in values):
+            found += 1
+            if found >= enough:
+                break
+    return found
 
 
 def _check_xml_depth(archive: zipfile.ZipFile) -> None:

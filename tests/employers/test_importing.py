@@ -298,3 +298,17 @@ def test_an_unknown_language_is_shown_as_written(as_user, admin_a, org_a):
     response = upload(as_user(admin_a), org_a, csv_bytes([["Ann", "ann@example.com", "hr_manager", "Deutsch"]]))
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and "<td>Deutsch</td>" in text and "The language must be nl, fr or en." in text
+
+
+def test_a_workbook_whose_list_is_on_a_later_sheet_is_read_there():
+    """Workbooks often open on an empty or explanatory sheet: the list is on the first sheet with rows."""
+    workbook = Workbook()
+    workbook.active.title = "Read me"
+    workbook.active.append(["Fill in the next sheet"])
+    staff = workbook.create_sheet("Staff")
+    for row in [HEADER, *GOOD]:
+        staff.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = check(buffer.getvalue(), "staff.xlsx")
+    assert [row.email for row in rows] == ["zoe@example.com", "jan@example.com", "ana@example.com"]
