@@ -278,3 +278,13 @@ def test_the_list_of_contact_persons_is_one_click_away(as_user, admin_a, org_a, 
     assert "Carla" in page and "Nadia" not in page.split("<table", 1)[1]  # only the contact persons are listed
     (box,) = [tag for tag in re.findall(r"<input[^>]*>", page) if 'name="contacts"' in tag]
     assert "checked" in box
+
+
+def test_an_untrained_contact_person_leads_to_the_assignments(db, as_user, admin_a, org_a, staff):
+    client = as_user(admin_a)
+    assert "needs the training assigned" not in client.get(f"/employer/{org_a.id}/").get_data(as_text=True)
+    db.session.execute(sa.update(Membership).where(Membership.user_id == staff["nadia"].id)
+                       .values(is_contact_person=True))  # not trained
+    db.session.commit()
+    page = client.get(f"/employer/{org_a.id}/").get_data(as_text=True)
+    assert "needs the training assigned" in page and f'href="/employer/{org_a.id}/assignments"' in page
