@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from elearning.typography import french_spaces
+
 
 @lru_cache(maxsize=4)
 def load_helplines(path: str) -> tuple[dict, ...]:
@@ -27,6 +29,7 @@ def dials(number: str) -> list[tuple[str, str]]:
 def localised(services: tuple[dict, ...], language: str, *, footer_only: bool = False) -> list[dict]:
     """Return the services with their texts in `language`."""
     rows = []
+    spaced = french_spaces if language == "fr" else str
     for service in services:
         if footer_only and not service.get("footer"):
             continue
@@ -34,9 +37,9 @@ def localised(services: tuple[dict, ...], language: str, *, footer_only: bool = 
             "id": service["id"],
             "number": service["number"],
             "dials": dials(service["number"]),
-            "name": service["name"][language],
-            "hours": service["hours"][language],
-            "description": service["description"][language],
+            "name": spaced(service["name"][language]),
+            "hours": spaced(service["hours"][language]),
+            "description": spaced(service["description"][language]),
             "emergency": bool(service.get("emergency")),
             "verify": bool(service.get("verify")),
             "source": service.get("source"),

@@ -49,7 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "intro": "Relais atteste que la personne nommée ci-dessous a réussi chaque module de cette formation.",
         "holder": "Titulaire",
         "training": "Formation",
-        "course": "Cours : {course}, version {version}",
+        "course": "Formation\u00a0: {course}, version {version}",
         "module": "Module",
         "passed_on": "Réussi le",
         "score": "Score",
@@ -60,7 +60,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "issuer": "Émetteur",
         "code": "Code de l'attestation",
         "verify": "Vérifiez cette attestation à l'adresse ci-dessus ou scannez le code QR. La page indique son "
-                  "statut et l'empreinte SHA-256 de chaque PDF délivré pour elle.",
+                  "statut et l'empreinte SHA-256 de chaque fichier PDF délivré pour cette attestation.",
         "qr_label": "Code QR menant à la page de vérification",
         "cease": "La description de la formation ci-dessus nomme l'engagement de la charte CEASE qu'elle "
                  "soutient. Ce n'est pas une certification CEASE.",

@@ -89,7 +89,7 @@ def _visible_children(folder: Path) -> list[Path]:
 COURSE_FILE_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".svg", ".png"})
 # Lesson pages are stored rendered (LessonPage.html): a change to how Markdown or help lines render bumps this, so
 # the next `courses load` stores a version rendered by today's code.
-RENDERING = "3"  # 2: help services with one link per number, hours and description apart; 3: French spaces
+RENDERING = "4"  # 2: help services with one link per number, hours apart; 3: French spaces; 4: in help lists too
 
 
 def content_hash(course_folder: Path, helplines: Path | None) -> str:

@@ -104,11 +104,12 @@ def helplines_html(services: Sequence[dict], language: str) -> str:
     """Return the help services as an HTML list in `language`: numbers, name and hours as in the footer, then the
     description on its own line (no punctuation joining texts written apart, which read wrong in French)."""
     items = []
+    spaced = french_spaces if language == "fr" else str
     for service in services:
         links = " / ".join(f'<a href="tel:{tel}">{escape(shown)}</a>' for shown, tel in dials(service["number"]))
         items.append(
-            f'<li><strong>{links}</strong> {escape(service["name"][language])} '
-            f'<span class="muted">{escape(service["hours"][language])}</span><br>'
-            f'{escape(service["description"][language])}</li>'
+            f'<li><strong>{links}</strong> {escape(spaced(service["name"][language]))} '
+            f'<span class="muted">{escape(spaced(service["hours"][language]))}</span><br>'
+            f'{escape(spaced(service["description"][language]))}</li>'
         )
     return '<ul class="helplines">\n' + "\n".join(items) + "\n</ul>\n"

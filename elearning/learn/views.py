@@ -12,6 +12,7 @@ from elearning.extensions import db
 from elearning.learn import queries, services
 from elearning.learn.cache import memo
 from elearning.templating import current_language
+from elearning.typography import french_spaces
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -78,8 +79,10 @@ def _rendered_lesson(version_id: int, module_slug: str, page: int, language: str
         lesson_page = queries.lesson_page(module.id, page, language) if module is not None else None
         if lesson_page is None:
             return None
-        body = Markup(render_template("learn/_lesson.html", module=module, page=lesson_page))  # noqa: S704 (escaped)
-        return RenderedLesson(lesson_page.title, body, module.page_count)
+        title = french_spaces(lesson_page.title) if language == "fr" else lesson_page.title  # as the body's text
+        body = Markup(render_template("learn/_lesson.html", module=module, page=lesson_page,  # noqa: S704 (escaped)
+                                      title=title))
+        return RenderedLesson(title, body, module.page_count)
 
     key = (version_id, module_slug, page, language, request.script_root)
     return memo("lessons", maxsize=2048).get(key, render)

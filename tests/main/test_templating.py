@@ -53,3 +53,9 @@ def test_french_course_texts_get_no_break_spaces(app):
     with app.test_request_context("/?lang=en"):
         refresh()
         assert render_template_string("{{ t|localise }}", t=texts) == "Why ? Yes : 80 %"
+
+
+def test_french_help_lines_get_no_break_spaces(client):
+    page = client.get("/?lang=fr").get_data(as_text=True)
+    footer = page.split('<footer class="site-footer">', 1)[1]
+    assert "Jours ouvrables\u202f; chat aussi le soir" in footer and "ouvrables ; chat" not in footer
