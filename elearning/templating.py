@@ -163,33 +163,17 @@ def _shown_by_get() -> bool:
     return True
 
 
-def _this_path() -> str:
-    return request.script_root + quote(request.path)
-
-
-def url_for_language(language: str) -> str:
-    """Return the current page's address with ?lang= set to `language`."""
-    if not _shown_by_get():
-        return url_for("main.index", lang=language)
-    if request.method != "GET":
-        return f"{_this_path()}?lang={language}"
-    args = request.args.to_dict()
-    args.update(request.view_args or {})
-    args["lang"] = language
-    return url_for(request.endpoint, **args)
-
-
 def language_links() -> list[tuple[str, str, str]]:
     """Return (code, name, the current page's address in that language) for the language switcher."""
     if not _shown_by_get():
-        return [(code, name, url_for_language(code)) for code, name in LANGUAGE_NAMES.items()]
+        return [(code, name, url_for("main.index", lang=code)) for code, name in LANGUAGE_NAMES.items()]
     if request.method == "GET":
         args = request.args.to_dict()
         args.update(request.view_args or {})
         args.pop("lang", None)
         here = url_for(request.endpoint, **args)  # once, not once per language
-    else:
-        here = _this_path()
+    else:  # the address a GET of this page has (what was posted is not repeated in it)
+        here = request.script_root + quote(request.path)
     separator = "&" if "?" in here else "?"
     return [(code, name, f"{here}{separator}lang={code}") for code, name in LANGUAGE_NAMES.items()]
 

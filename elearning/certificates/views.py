@@ -111,7 +111,7 @@ def lookup():
     certificate = queries.certificate_by_code(form.code.data) if form.validate() else None
     if certificate is None:
         if not form.code.errors:  # well formed but unknown: said beside the field too, which is marked invalid
-            form.code.errors = [*form.code.errors, _("Check the code on the certificate and try again.")]
+            form.code.errors = [_("Check the code on the certificate and try again.")]
         return _not_found(form)
     return redirect(url_for("certificates.verify", code=certificate.code))
 

@@ -400,11 +400,11 @@ def _statements(requirement_ids: tuple[int, ...], role: bool, status: bool, sear
                     sa.exists().where(Membership.user_id == s.c.user_id,
                                       Membership.organisation_id == organisation_id)))
 
-    reach_all = _reach(organisation_id).subquery("reach")
-    states = _states(reach_all, windows).subquery("states")
+    state_rows = _states(_reach(organisation_id).subquery("reach"), windows)
+    states = state_rows.subquery("states")
     # People per state (the number beside a state is how many people its filter lists), and which requirements
     # reach anybody (rows with no state): one pass over the states, kept by the database for both.
-    each = _states(reach_all, windows).cte("each_state").prefix_with("MATERIALIZED")
+    each = state_rows.cte("each_state").prefix_with("MATERIALIZED")
     counts = sa.union_all(
         sa.select(sa.null().label("requirement_id"), each.c.state, sa.func.count(each.c.membership_id.distinct()))
         .group_by(each.c.state),
